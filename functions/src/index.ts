@@ -1,0 +1,3 @@
+// Wiring only: every deployed function, exported from its domain folder.
+export { health } from "./health";
+export { onGenerationHistoryWritten } from "./mirror";

@@ -1,0 +1,37 @@
+import { auth } from "../../src/shared/firebase";
+import { authHost, functionUrl } from "./emulators";
+
+/** Creates (or resets) an Auth-emulator user, with `admin: true` when asked. */
+export async function createUser(uid: string, claims: Record<string, unknown> = {}): Promise<string> {
+  await auth().deleteUser(uid).catch(() => undefined);
+  await auth().createUser({ uid, email: `${uid}@fresco.test` });
+  if (Object.keys(claims).length > 0) await auth().setCustomUserClaims(uid, claims);
+  return uid;
+}
+
+export const createAdmin = (uid = "test-admin") => createUser(uid, { admin: true });
+
+/** A real ID token from the Auth emulator, as a signed-in app would hold. */
+export async function idTokenFor(uid: string): Promise<string> {
+  const customToken = await auth().createCustomToken(uid);
+  const url = `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: customToken, returnSecureToken: true }),
+  });
+  const body = (await response.json()) as { idToken?: string };
+  if (!body.idToken) throw new Error(`sign-in failed for ${uid}: ${JSON.stringify(body)}`);
+  return body.idToken;
+}
+
+export interface CallableResult<T> { status: number; result?: T; error?: { status: string; message: string; details?: unknown } }
+
+/** Calls a deployed callable over HTTP the way the client SDKs do (`{ data }` in, `{ result }` or `{ error }` out). */
+export async function callCallable<T = unknown>(name: string, data: unknown, idToken?: string): Promise<CallableResult<T>> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (idToken) headers.authorization = `Bearer ${idToken}`;
+  const response = await fetch(functionUrl(name), { method: "POST", headers, body: JSON.stringify({ data }) });
+  const body = (await response.json()) as { result?: T; error?: CallableResult<T>["error"] };
+  return { status: response.status, ...body };
+}

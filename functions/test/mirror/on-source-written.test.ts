@@ -1,0 +1,36 @@
+import { onSourceWritten, taskForWrite } from "../../src/mirror/on-source-written";
+import { mirrorQueue, sourcePath } from "../../src/mirror/paths";
+import { clearFirestore, db, withoutTriggers } from "../helpers/firestore";
+import { waitFor } from "../helpers/wait";
+
+const item = { prompt: "a red fox", model: "sdxl", images: [], videos: [], isPublic: true, isDeleted: false };
+
+describe("onGenerationHistoryWritten", () => {
+  beforeEach(clearFirestore);
+
+  it("fires in the Functions emulator on a real write and enqueues a mirror task", async () => {
+    await db().doc(sourcePath("u1", "h1")).set(item);
+    const task = await waitFor(
+      async () => (await db().collection(mirrorQueue).where("historyId", "==", "h1").get()).docs[0]?.data(),
+      { what: "the mirror task of h1" },
+    );
+    expect(task).toMatchObject({ op: "upsert", uid: "u1", historyId: "h1", attempts: 0 });
+  });
+
+  it("enqueues once per event, however often the event is delivered", async () => {
+    await withoutTriggers(async () => {
+      const write = { eventId: "event-1", uid: "u1", historyId: "h2", before: undefined, after: item };
+      await Promise.all([onSourceWritten(db(), write), onSourceWritten(db(), write), onSourceWritten(db(), write)]);
+      const tasks = await db().collection(mirrorQueue).where("historyId", "==", "h2").get();
+      expect(tasks.docs.map((d) => d.id)).toEqual(["event-1"]);
+    });
+  });
+
+  it("names the op and carries changed fields as hints", () => {
+    const base = { eventId: "e", uid: "u", historyId: "h" };
+    expect(taskForWrite({ ...base, before: undefined, after: item }).op).toBe("upsert");
+    expect(taskForWrite({ ...base, before: item, after: undefined }).op).toBe("remove");
+    const update = taskForWrite({ ...base, before: item, after: { ...item, aestheticScore: 7, isPublic: false } });
+    expect(update).toEqual({ op: "update", uid: "u", historyId: "h", updates: { aestheticScore: 7, isPublic: false } });
+  });
+});

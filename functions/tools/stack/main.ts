@@ -1,0 +1,120 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startRedisServer } from "../redis/redis-server";
+import { startUpstashBridge } from "../redis/upstash-bridge";
+import { seedDemoData } from "../demo/seed";
+import { printWelcome } from "./welcome";
+import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
+import { assertPortsFree, emulatorPorts } from "./ports";
+import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
+import {
+  defaultBridgePort, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, projectId, region, repoRoot,
+} from "./paths";
+
+// `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
+// functions built and loaded; everything started here is stopped here.
+type Mode = "start" | "test";
+
+const cleanups: Array<() => Promise<void>> = [];
+let stopping: Promise<void> | undefined;
+
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error("[fresco] cleanup:", e));
+  })();
+  return stopping;
+}
+
+function run(command: string, args: string[], cwd: string): void {
+  execFileSync(command, args, { cwd, stdio: "inherit" });
+}
+
+async function startRedisAndBridge(mode: Mode): Promise<{ redisUrl: string; bridgeUrl: string }> {
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    redisUrl = redis.url;
+  }
+  const bridge = await startUpstashBridge({
+    redisUrl,
+    token: localUpstashToken,
+    port: mode === "start" ? Number(process.env.UPSTASH_BRIDGE_PORT ?? defaultBridgePort) : 0,
+  });
+  cleanups.push(() => bridge.close());
+  return { redisUrl, bridgeUrl: bridge.url };
+}
+
+/** The Functions emulator reads params from .env.local and secrets from .secret.local. */
+function writeFunctionsEnv(bridgeUrl: string): void {
+  const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
+  writeFileSync(join(functionsDir, ".env.local"), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\n`);
+  writeFileSync(join(functionsDir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${localUpstashToken}\n`);
+}
+
+async function main(mode: Mode, extraArgs: string[]): Promise<number> {
+  if (mode === "test") {
+    console.log("[fresco] typecheck and lint");
+    run("npm", ["run", "--silent", "typecheck"], functionsDir);
+    run("npm", ["run", "--silent", "lint"], functionsDir);
+  }
+  assertJava();
+  const ports = emulatorPorts();
+  if (mode === "start") ports.push({ name: "Upstash REST bridge", host: "127.0.0.1", port: defaultBridgePort });
+  await assertPortsFree(ports);
+
+  console.log("[fresco] building functions");
+  run("npm", ["run", "--silent", "build"], functionsDir);
+
+  const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode);
+  writeFunctionsEnv(bridgeUrl);
+  const env = {
+    ...process.env,
+    ...emulatorBinaryEnv(),
+    REDIS_URL: redisUrl,
+    UPSTASH_REDIS_REST_URL: bridgeUrl,
+    UPSTASH_REDIS_REST_TOKEN: localUpstashToken,
+  };
+  const only = emulatorsUsed.join(",");
+
+  if (mode === "test") {
+    const jest = ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ");
+    const child = spawnGroup(firebaseBin, ["emulators:exec", "--only", only, "--project", projectId, jest], {
+      cwd: repoRoot, env, stdio: "inherit",
+    });
+    cleanups.push(() => stopGroup(child));
+    return exited(child);
+  }
+
+  const child = spawnGroup(firebaseBin, ["emulators:start", "--only", only, "--project", projectId], {
+    cwd: repoRoot, env, stdio: "inherit",
+  });
+  cleanups.push(() => stopGroup(child));
+  const healthUrl = `http://127.0.0.1:5001/${projectId}/${region}/health`;
+  await Promise.race([
+    waitUntil(async () => (await fetch(healthUrl)).ok, 90_000, "the emulators and the functions to load"),
+    exited(child).then((code) => { throw new Error(`firebase emulators exited early (code ${code})`); }),
+  ]);
+  await seedDemoData();
+  printWelcome({ bridgeUrl, redisUrl });
+  return exited(child);
+}
+
+const [mode, ...extraArgs] = process.argv.slice(2) as [Mode, ...string[]];
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (!stopping) console.log(`\n[fresco] ${signal}: stopping everything started here…`);
+    void stopAll().then(() => process.exit(130));
+  });
+}
+main(mode, extraArgs)
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    console.error(`\n[fresco] ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll();
+    process.exit(1);
+  });

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const mode = process.argv[2];
-if (!["start", "test"].includes(mode)) {
-  console.error("usage: node tools/run.mjs start|test");
+if (!["start", "test", "exec", "tool"].includes(mode)) {
+  console.error("usage: node tools/run.mjs start | test [jest args] | exec <command> | tool <functions/tools path> [args]");
   process.exit(2);
 }
 
@@ -46,7 +46,12 @@ function ensureInstalled(dir) {
 await Promise.all([ensureInstalled(root), ensureInstalled(join(root, "functions"))]);
 
 const tsx = join(root, "functions", "node_modules", ".bin", "tsx");
-const child = spawn(tsx, [join(root, "functions", "tools", "stack", "main.ts"), mode, ...process.argv.slice(3)], {
+// `tool` runs a dev tool as is (it talks to whatever is running); the rest go through the stack.
+const args =
+  mode === "tool"
+    ? [join(root, "functions", "tools", `${process.argv[3]}.ts`), ...process.argv.slice(4)]
+    : [join(root, "functions", "tools", "stack", "main.ts"), mode, ...process.argv.slice(3)];
+const child = spawn(tsx, args, {
   cwd: root,
   stdio: "inherit",
 });

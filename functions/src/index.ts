@@ -1,3 +1,9 @@
 // Wiring only: every deployed function, exported from its domain folder.
 export { health } from "./health";
-export { onGenerationHistoryWritten } from "./mirror";
+export {
+  getMirrorQueueStats,
+  onGenerationHistoryWritten,
+  processMirrorTask,
+  retryDeadMirrorTasks,
+  sweepMirrorQueue,
+} from "./mirror";

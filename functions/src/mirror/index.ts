@@ -1,7 +1,18 @@
-import { onDocumentWritten } from "firebase-functions/firestore";
+import { onDocumentCreated, onDocumentWritten } from "firebase-functions/firestore";
+import { onCall } from "firebase-functions/https";
+import * as logger from "firebase-functions/logger";
+import { onSchedule } from "firebase-functions/scheduler";
+import { upstashToken } from "../config";
 import { db } from "../shared/firebase";
+import { parseInput, requireAdmin } from "../shared/callable";
+import { retryDeadInput } from "./admin-input";
 import { onSourceWritten } from "./on-source-written";
-import { generationHistory, historyItems } from "./paths";
+import { generationHistory, historyItems, mirrorQueue } from "./paths";
+import { processTask } from "./process";
+import { retryDeadTasks } from "./retry-dead";
+import { functionMirrorDeps } from "./runtime";
+import { queueStats } from "./stats";
+import { sweepQueue } from "./sweep";
 
 /** Any write to a generationHistory item, by anyone, enqueues a mirror task. */
 export const onGenerationHistoryWritten = onDocumentWritten(
@@ -15,3 +26,33 @@ export const onGenerationHistoryWritten = onDocumentWritten(
       after: event.data?.after.exists ? event.data.after.data() : undefined,
     }),
 );
+
+/** Processes each task as it is enqueued. No platform retry: a failure is recorded on the
+ *  task with its backoff, and sweepMirrorQueue re-drives it (or a task left pending). */
+export const processMirrorTask = onDocumentCreated(
+  { document: `${mirrorQueue}/{taskId}`, secrets: [upstashToken], retry: false },
+  async (event) => {
+    const outcome = await processTask(functionMirrorDeps("trigger"), event.params.taskId);
+    logger.debug("mirror task processed", { taskId: event.params.taskId, outcome });
+  },
+);
+
+export const sweepMirrorQueue = onSchedule(
+  { schedule: "every 1 minutes", timeZone: "Etc/UTC", timeoutSeconds: 300, memory: "512MiB", secrets: [upstashToken], retryCount: 0 },
+  async () => {
+    await sweepQueue(functionMirrorDeps("sweeper"));
+  },
+);
+
+export const getMirrorQueueStats = onCall(async (request) => {
+  requireAdmin(request);
+  return queueStats(db(), Date.now());
+});
+
+export const retryDeadMirrorTasks = onCall({ secrets: [upstashToken] }, async (request) => {
+  const admin = requireAdmin(request);
+  const { taskIds } = parseInput(retryDeadInput, request.data ?? {});
+  const result = await retryDeadTasks(functionMirrorDeps("admin"), taskIds);
+  logger.info("dead mirror tasks retried", { admin, requeued: result.requeued.length, skipped: result.skipped.length });
+  return result;
+});

@@ -7,14 +7,15 @@ import { seedDemoData } from "../demo/seed";
 import { printWelcome } from "./welcome";
 import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
 import { assertPortsFree, emulatorPorts } from "./ports";
+import { stackConfig } from "./offset";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
 import {
-  defaultBridgePort, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, projectId, region, repoRoot,
+  defaultBridgePort, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, region, repoRoot,
 } from "./paths";
 
 // `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
 // functions built and loaded; everything started here is stopped here.
-type Mode = "start" | "test";
+type Mode = "start" | "test" | "exec";
 
 const cleanups: Array<() => Promise<void>> = [];
 let stopping: Promise<void> | undefined;
@@ -30,7 +31,7 @@ function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: "inherit" });
 }
 
-async function startRedisAndBridge(mode: Mode): Promise<{ redisUrl: string; bridgeUrl: string }> {
+async function startRedisAndBridge(mode: Mode, offset: number): Promise<{ redisUrl: string; bridgeUrl: string }> {
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
     const redis = await startRedisServer();
@@ -40,16 +41,17 @@ async function startRedisAndBridge(mode: Mode): Promise<{ redisUrl: string; brid
   const bridge = await startUpstashBridge({
     redisUrl,
     token: localUpstashToken,
-    port: mode === "start" ? Number(process.env.UPSTASH_BRIDGE_PORT ?? defaultBridgePort) : 0,
+    port: mode === "start" ? Number(process.env.UPSTASH_BRIDGE_PORT ?? defaultBridgePort + offset) : 0,
   });
   cleanups.push(() => bridge.close());
   return { redisUrl, bridgeUrl: bridge.url };
 }
 
-/** The Functions emulator reads params from .env.local and secrets from .secret.local. */
-function writeFunctionsEnv(bridgeUrl: string): void {
+/** The Functions emulator reads params from .env.<project> and secrets from .secret.local
+ *  (the token is the same for every stack, so parallel stacks never disagree on it). */
+function writeFunctionsEnv(project: string, bridgeUrl: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
-  writeFileSync(join(functionsDir, ".env.local"), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\n`);
+  writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\n`);
   writeFileSync(join(functionsDir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${localUpstashToken}\n`);
 }
 
@@ -60,17 +62,19 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
     run("npm", ["run", "--silent", "lint"], functionsDir);
   }
   assertJava();
-  const ports = emulatorPorts();
-  if (mode === "start") ports.push({ name: "Upstash REST bridge", host: "127.0.0.1", port: defaultBridgePort });
+  const stack = stackConfig();
+  const ports = emulatorPorts(stack.offset);
+  if (mode === "start") ports.push({ name: "Upstash REST bridge", host: "127.0.0.1", port: defaultBridgePort + stack.offset });
   await assertPortsFree(ports);
 
   console.log("[fresco] building functions");
   run("npm", ["run", "--silent", "build"], functionsDir);
 
-  const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode);
-  writeFunctionsEnv(bridgeUrl);
+  const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, stack.offset);
+  writeFunctionsEnv(stack.project, bridgeUrl);
   const env = {
     ...process.env,
+    ...stack.env,
     ...emulatorBinaryEnv(),
     REDIS_URL: redisUrl,
     UPSTASH_REDIS_REST_URL: bridgeUrl,
@@ -78,26 +82,29 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   };
   const only = emulatorsUsed.join(",");
 
-  if (mode === "test") {
-    const jest = ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ");
-    const child = spawnGroup(firebaseBin, ["emulators:exec", "--only", only, "--project", projectId, jest], {
+  if (mode !== "start") {
+    // test: the jest suite; exec: any command (benchmarks), both inside emulators:exec.
+    const script =
+      mode === "test" ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ") : extraArgs.join(" ");
+    const child = spawnGroup(firebaseBin, ["emulators:exec", ...stack.args, "--only", only, script], {
       cwd: repoRoot, env, stdio: "inherit",
     });
     cleanups.push(() => stopGroup(child));
     return exited(child);
   }
 
-  const child = spawnGroup(firebaseBin, ["emulators:start", "--only", only, "--project", projectId], {
+  const child = spawnGroup(firebaseBin, ["emulators:start", ...stack.args, "--only", only], {
     cwd: repoRoot, env, stdio: "inherit",
   });
   cleanups.push(() => stopGroup(child));
-  const healthUrl = `http://127.0.0.1:5001/${projectId}/${region}/health`;
+  const healthUrl = `http://${stack.env.FRESCO_FUNCTIONS_HOST}/${stack.project}/${region}/health`;
   await Promise.race([
     waitUntil(async () => (await fetch(healthUrl)).ok, 90_000, "the emulators and the functions to load"),
     exited(child).then((code) => { throw new Error(`firebase emulators exited early (code ${code})`); }),
   ]);
+  Object.assign(process.env, stack.env);
   await seedDemoData();
-  printWelcome({ bridgeUrl, redisUrl });
+  printWelcome({ bridgeUrl, redisUrl, project: stack.project, offset: stack.offset });
   return exited(child);
 }
 

@@ -1,0 +1,54 @@
+import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
+import * as logger from "firebase-functions/logger";
+
+/** `cacheInvalidations/{id}`: tags that still have to be bumped. Written in the same
+ *  transaction as the mirror change, deleted once the bump succeeded, so a crash or a Redis
+ *  outage between the two never loses an invalidation: the replayer bumps what is left. */
+export const cacheInvalidations = "cacheInvalidations";
+
+export function recordInTransaction(db: Firestore, tx: Transaction, id: string, tags: string[], now: number): void {
+  tx.set(db.collection(cacheInvalidations).doc(id), { tags, createdAt: Timestamp.fromMillis(now), attempts: 0 });
+}
+
+/** Bumps the tags, then removes their outbox entries; on failure the entries stay. */
+export async function flushInvalidations(
+  db: Firestore,
+  invalidate: (tags: string[]) => Promise<void>,
+  entries: Array<{ id: string; tags: string[] }>,
+): Promise<boolean> {
+  if (entries.length === 0) return true;
+  const tags = [...new Set(entries.flatMap((e) => e.tags))];
+  try {
+    await invalidate(tags);
+  } catch (error) {
+    logger.warn("cache invalidation deferred to the outbox", { tags, error: String(error) });
+    const batch = db.batch();
+    for (const e of entries) batch.update(db.collection(cacheInvalidations).doc(e.id), { attempts: FieldValue.increment(1), lastError: String(error) });
+    await batch.commit().catch(() => undefined);
+    return false;
+  }
+  const batch = db.batch();
+  for (const e of entries) batch.delete(db.collection(cacheInvalidations).doc(e.id));
+  await batch.commit();
+  return true;
+}
+
+/** Replays every outbox entry older than `minAgeMs` (younger ones are still being flushed
+ *  by their writer; bumping twice would be harmless, only wasted). */
+export async function replayOutbox(
+  db: Firestore,
+  invalidate: (tags: string[]) => Promise<void>,
+  now: number,
+  minAgeMs = 0,
+  limit = 500,
+): Promise<{ replayed: number; ok: boolean }> {
+  const snap = await db
+    .collection(cacheInvalidations)
+    .where("createdAt", "<=", Timestamp.fromMillis(now - minAgeMs))
+    .orderBy("createdAt")
+    .limit(limit)
+    .get();
+  const entries = snap.docs.map((d) => ({ id: d.id, tags: (d.get("tags") as string[]) ?? [] }));
+  const ok = await flushInvalidations(db, invalidate, entries);
+  return { replayed: ok ? entries.length : 0, ok };
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { bumpTags } from "../cache/tag-versions";
+import { redis } from "../redis/client";
+import { db } from "../shared/firebase";
+import { defaultLeaseMs, type MirrorDeps } from "./deps";
+
+/** A unique name for this process in task leases. */
+export function newWorkerId(kind: string): string {
+  return `${kind}:${process.env.K_REVISION ?? hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** The processing core's dependencies inside a deployed function. */
+export function functionMirrorDeps(kind: string): MirrorDeps {
+  return {
+    db: db(),
+    workerId: newWorkerId(kind),
+    leaseMs: defaultLeaseMs,
+    now: Date.now,
+    invalidate: (tags) => bumpTags(redis(), tags),
+  };
+}

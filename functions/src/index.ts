@@ -7,3 +7,6 @@ export {
   retryDeadMirrorTasks,
   sweepMirrorQueue,
 } from "./mirror";
+export { replayCacheInvalidations } from "./cache";
+export { publicFeed, publicGeneration } from "./feed";
+export { updateAestheticScore } from "./admin";

@@ -13,10 +13,20 @@ function millis(value: unknown): number | undefined {
   return value instanceof Timestamp ? value.toMillis() : undefined;
 }
 
-/** Inside `tx`: takes the task if it is pending, a failed task whose backoff has passed, or
- *  one whose lease expired (its processor crashed). A task that is done, dead, or leased to
- *  someone else is left alone; a malformed one becomes dead at once (retrying cannot fix it). */
-export function claimInTransaction(deps: MirrorDeps, tx: Transaction, snap: DocumentSnapshot): ClaimedTask | null {
+/** Whether a task may be taken now: pending, failed with its backoff passed, or processing
+ *  with an expired lease (its processor crashed). Done, dead and leased tasks are not. */
+function isDue(data: Record<string, unknown>, now: number): boolean {
+  if (data.status === "pending") return true;
+  if (data.status === "failed") return (millis(data.nextAttemptAt) ?? 0) <= now;
+  if (data.status === "processing") return (millis(data.leaseExpiresAt) ?? 0) <= now;
+  return false;
+}
+
+/** Inside `tx`: decides whether this task is ours to process now, recording the attempt.
+ *  With `leaseMs` the task becomes `processing` under our lease (work follows in another
+ *  transaction); without, the caller finishes it in this same transaction. A malformed
+ *  task becomes dead at once (retrying cannot fix it); one whose attempts ran out as well. */
+export function takeInTransaction(deps: MirrorDeps, tx: Transaction, snap: DocumentSnapshot, lease: boolean): ClaimedTask | null {
   if (!snap.exists) return null;
   const now = deps.now();
   const data = snap.data()!;
@@ -35,11 +45,7 @@ export function claimInTransaction(deps: MirrorDeps, tx: Transaction, snap: Docu
     return null;
   }
   const task = parsed.data;
-  const due =
-    task.status === "pending" ||
-    (task.status === "failed" && (millis(data.nextAttemptAt) ?? 0) <= now) ||
-    (task.status === "processing" && (millis(data.leaseExpiresAt) ?? 0) <= now);
-  if (!due) return null;
+  if (!isDue(data, now)) return null;
   if (task.attempts >= maxAttempts) {
     tx.update(snap.ref, {
       status: "dead",
@@ -51,20 +57,32 @@ export function claimInTransaction(deps: MirrorDeps, tx: Transaction, snap: Docu
     });
     return null;
   }
-  tx.update(snap.ref, {
-    status: "processing",
-    leaseOwner: deps.workerId,
-    leaseExpiresAt: Timestamp.fromMillis(now + deps.leaseMs),
-    attempts: task.attempts + 1,
-    updatedAt: FieldValue.serverTimestamp(),
-  });
-  return { id: snap.id, op: task.op, uid: task.uid, historyId: task.historyId, attempts: task.attempts + 1 };
+  const claimed = { id: snap.id, op: task.op, uid: task.uid, historyId: task.historyId, attempts: task.attempts + 1 };
+  if (lease) {
+    tx.update(snap.ref, {
+      status: "processing",
+      leaseOwner: deps.workerId,
+      leaseExpiresAt: Timestamp.fromMillis(now + deps.leaseMs),
+      attempts: claimed.attempts,
+      updatedAt: FieldValue.serverTimestamp(),
+    });
+  }
+  return claimed;
 }
 
-/** Claims one task by id (the trigger path and the sweeper). */
-export function claimTask(deps: MirrorDeps, taskId: string): Promise<ClaimedTask | null> {
+/** Claims one task by id under a lease (the trigger path). A plain read first turns away
+ *  duplicates of finished or leased tasks without taking transaction locks, which is what
+ *  redelivered events mostly are; the transaction then decides for real. */
+export async function claimTask(deps: MirrorDeps, taskId: string): Promise<ClaimedTask | null> {
   const ref = deps.db.collection(mirrorQueue).doc(taskId);
-  return deps.db.runTransaction(async (tx) => claimInTransaction(deps, tx, await tx.get(ref)));
+  const peek = await ref.get();
+  if (!peek.exists || !(isDue(peek.data()!, deps.now()) || !mirrorTaskSchema.safeParse(peek.data()).success)) return null;
+  return deps.db.runTransaction(async (tx) => takeInTransaction(deps, tx, await tx.get(ref), true));
+}
+
+export interface ClaimOptions {
+  /** Only pending tasks created before this (the sweeper leaves young ones to their trigger). */
+  pendingBefore?: Timestamp;
 }
 
 /** The queries of work that is due, oldest first. Each has a composite index. */
@@ -79,21 +97,21 @@ export function dueQueries(deps: MirrorDeps, limit: number, options: ClaimOption
   ];
 }
 
-/** Claims up to `limit` due tasks in one transaction (the polling worker). Workers that
- *  race for the same tasks serialize on them; each task goes to exactly one. */
-export interface ClaimOptions {
-  /** Only pending tasks created before this (the sweeper leaves young ones to their trigger). */
-  pendingBefore?: Timestamp;
-}
+/** A due task as a plain query saw it: a candidate, decided for real in a transaction. */
+export interface Candidate { id: string; uid: string; historyId: string }
 
-export function claimBatch(deps: MirrorDeps, limit: number, options: ClaimOptions = {}): Promise<ClaimedTask[]> {
-  return deps.db.runTransaction(async (tx) => {
-    // A transaction reads everything before it writes anything.
-    const docs: DocumentSnapshot[] = [];
-    for (const query of dueQueries(deps, limit, options)) {
-      if (docs.length >= limit) break;
-      docs.push(...(await tx.get(query.limit(limit - docs.length))).docs);
+/** Up to `limit` due tasks, read WITHOUT a transaction: a transactional query would lock
+ *  every task it returns and make concurrent processors abort each other (the SDK then
+ *  backs off a second). Each candidate is taken in its own transaction instead. */
+export async function findDue(deps: MirrorDeps, limit: number, options: ClaimOptions = {}, skip?: Set<string>): Promise<Candidate[]> {
+  const found = new Map<string, Candidate>();
+  for (const query of dueQueries(deps, limit, options)) {
+    if (found.size >= limit) break;
+    const snap = await query.limit(limit - found.size + (skip?.size ?? 0)).get();
+    for (const doc of snap.docs) {
+      if (found.size >= limit || skip?.has(doc.id)) continue;
+      found.set(doc.id, { id: doc.id, uid: String(doc.get("uid") ?? ""), historyId: String(doc.get("historyId") ?? "") });
     }
-    return docs.map((doc) => claimInTransaction(deps, tx, doc)).filter((t): t is ClaimedTask => t !== null);
-  });
+  }
+  return [...found.values()];
 }

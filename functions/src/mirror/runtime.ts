@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { bumpTags } from "../cache/tag-versions";
-import { redis } from "../redis/client";
+import { cache } from "../cache";
 import { db } from "../shared/firebase";
 import { defaultLeaseMs, type MirrorDeps } from "./deps";
 
@@ -17,6 +16,10 @@ export function functionMirrorDeps(kind: string): MirrorDeps {
     workerId: newWorkerId(kind),
     leaseMs: defaultLeaseMs,
     now: Date.now,
-    invalidate: (tags) => bumpTags(redis(), tags),
+    // Through the instance's cache, so it learns of an outage (and replays the outbox before
+    // serving again); a deferred bump throws so the mirror's own outbox entry stays too.
+    invalidate: async (tags) => {
+      if ((await cache().invalidate(tags)) === "deferred") throw new Error("cache invalidation deferred to the outbox");
+    },
   };
 }

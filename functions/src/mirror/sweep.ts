@@ -1,9 +1,8 @@
 import { Timestamp } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
-import { claimBatch } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { replayOutbox } from "./outbox";
-import { processClaimed, type TaskOutcome } from "./process";
+import { processDue, type TaskOutcome } from "./process";
 import { queueStats, type QueueStats } from "./stats";
 
 export interface SweepOptions {
@@ -18,17 +17,17 @@ export interface SweepReport { redriven: number; outcomes: Partial<Record<TaskOu
 
 /** Re-drives what the trigger path left behind (pending tasks whose trigger never ran,
  *  expired leases, failed tasks whose backoff passed), replays the invalidation outbox,
- *  and reports queue depth. Safe to run concurrently with anything: every task is claimed. */
+ *  and reports queue depth. Safe to run concurrently with anything: each task is taken in a transaction. */
 export async function sweepQueue(deps: MirrorDeps, options: SweepOptions = defaultSweep): Promise<SweepReport> {
   const outcomes: SweepReport["outcomes"] = {};
   let redriven = 0;
   while (redriven < options.limit) {
-    const claimed = await claimBatch(deps, Math.min(50, options.limit - redriven), {
+    const batch = await processDue(deps, Math.min(100, options.limit - redriven), options.concurrency, {
       pendingBefore: Timestamp.fromMillis(deps.now() - options.pendingGraceMs),
     });
-    if (claimed.length === 0) break;
-    redriven += claimed.length;
-    for (const outcome of await processClaimed(deps, claimed, options.concurrency)) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    if (batch.length === 0) break;
+    redriven += batch.length;
+    for (const outcome of batch) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   }
   const outbox = await replayOutbox(deps.db, deps.invalidate, deps.now(), 30_000);
   const stats = await queueStats(deps.db, deps.now());

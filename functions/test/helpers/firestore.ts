@@ -3,6 +3,50 @@ import { firestoreHost, hubHost, projectId } from "./emulators";
 
 export { db };
 
+let offForSuite = false;
+
+/** For suites that drive the pipeline by hand: background triggers stay off from beforeAll
+ *  to afterAll. (Turning them back on makes the Functions emulator reload every function,
+ *  which costs seconds; a suite that toggles per test pays that each time.) */
+export function triggersOffDuringSuite(): void {
+  beforeAll(async () => {
+    await hub("disableBackgroundTriggers");
+    offForSuite = true;
+  });
+  afterAll(async () => {
+    offForSuite = false;
+    await hub("enableBackgroundTriggers");
+  });
+}
+
+/** For suites that use the real triggers: start from an empty Firestore, triggers on and
+ *  confirmed live. Tests of such a suite use their own ids instead of clearing in between
+ *  (re-enabled triggers are reloaded asynchronously, and events in that gap are lost). */
+export function freshSuiteWithTriggers(): void {
+  beforeAll(async () => {
+    await clearFirestore();
+    await triggersLive();
+  }, 60_000);
+}
+
+/** Waits until a source write really fires onGenerationHistoryWritten (a private probe
+ *  item: its task runs and leaves no mirror). */
+export async function triggersLive(): Promise<void> {
+  const probe = `probe-${Date.now()}`;
+  const ref = db().doc(`generationHistory/zz-probe/items/${probe}`);
+  const item = { prompt: "probe", model: "probe", isPublic: false, createdAt: new Date(), createdBy: { uid: "zz-probe" } };
+  const deadline = Date.now() + 45_000;
+  for (let i = 0; Date.now() < deadline; i++) {
+    await ref.set({ ...item, n: i });
+    for (let j = 0; j < 10; j++) {
+      const tasks = await db().collection("mirrorQueue").where("historyId", "==", probe).limit(1).get();
+      if (!tasks.empty) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error("the Functions emulator's triggers did not come back within 45 s");
+}
+
 /** Deletes every document of the test project in the Firestore emulator, with triggers
  *  off so the deletions enqueue nothing. */
 export async function clearFirestore(): Promise<void> {
@@ -18,6 +62,7 @@ async function clearAll(): Promise<void> {
 /** Runs `work` with the Functions emulator's background triggers off, so a test can seed
  *  or drive data without triggers reacting; they are back on afterwards, whatever happens. */
 export async function withoutTriggers<T>(work: () => Promise<T>): Promise<T> {
+  if (offForSuite) return work();
   await hub("disableBackgroundTriggers");
   try {
     return await work();

@@ -1,9 +1,39 @@
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 
-/** A child in its own process group, so Ctrl-C reaches it once (through us) and the
- *  whole group (firebase-tools and the Java emulators it starts) can be stopped together. */
+const descendants = new WeakMap<ChildProcess, Set<number>>();
+
+/** A child in its own process group, so Ctrl-C reaches it once (through us). firebase-tools
+ *  starts each emulator JVM in a process group of its own, and a JVM outlives a
+ *  firebase-tools that failed at startup; so every descendant seen is remembered and
+ *  stopped with the child. */
 export function spawnGroup(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  return spawn(command, args, { ...options, detached: true });
+  const child = spawn(command, args, { ...options, detached: true });
+  const seen = new Set<number>();
+  descendants.set(child, seen);
+  const record = () => {
+    if (child.pid !== undefined) for (const pid of descendantsOf(child.pid)) seen.add(pid);
+  };
+  const timer = setInterval(record, 1000);
+  child.once("exit", () => clearInterval(timer));
+  return child;
+}
+
+function descendantsOf(root: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.trim().split("\n")) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const walk = (pid: number) => (children.get(pid) ?? []).forEach((c) => (found.push(c), walk(c)));
+  walk(root);
+  return found;
 }
 
 export function exited(child: ChildProcess): Promise<number> {
@@ -29,7 +59,14 @@ export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "S
     await exited(child);
     clearTimeout(timer);
   }
-  kill("SIGKILL"); // stragglers that outlived their parent (an emulator JVM) go too
+  kill("SIGKILL"); // stragglers of the group go too
+  for (const pid of descendants.get(child) ?? []) {
+    try {
+      process.kill(pid, "SIGKILL"); // an emulator JVM in its own group, if it outlived firebase-tools
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 /** Polls `check` until it resolves true; no fixed sleeps. */

@@ -18,6 +18,10 @@ export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; projec
 
  HTTP functions
    health         curl ${fn("health")}
+   feed           curl '${fn("publicFeed")}?sort=score&limit=10'
+   one item       curl '${fn("publicGeneration")}?id=demo-cy-1'
+ Callables (admin): updateAestheticScore {historyId, uid, score}, getMirrorQueueStats {},
+   retryDeadMirrorTasks {taskIds?}
 
  Demo users (password "${demoPassword}"): ${demoUsers.map((u) => u.email).join(", ")}
    ${admin.email} has the custom claim admin: true.
@@ -25,8 +29,8 @@ export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; projec
      curl -s -X POST 'http://127.0.0.1:${p(9099)}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \\
        -H 'content-type: application/json' \\
        -d '{"email":"${admin.email}","password":"${demoPassword}","returnSecureToken":true}'
-   Call a callable:  curl -X POST ${fn("<name>")} -H 'authorization: Bearer <idToken>' \\
-       -H 'content-type: application/json' -d '{"data":{...}}'
+   Call a callable:  curl -X POST ${fn("updateAestheticScore")} -H 'authorization: Bearer <idToken>' \\
+       -H 'content-type: application/json' -d '{"data":{"historyId":"demo-cy-1","uid":"user-cy","score":9.5}}'
 
  Ctrl-C stops everything started here.
 ────────────────────────────────────────────────────────────────────────`);

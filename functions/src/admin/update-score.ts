@@ -1,0 +1,63 @@
+import { FieldValue, type Firestore } from "firebase-admin/firestore";
+import { HttpsError } from "firebase-functions/https";
+import { z } from "zod";
+import type { Cache } from "../cache/cache";
+import { enqueueInTransaction } from "../mirror/enqueue";
+import { mirrorPath, sourcePath } from "../mirror/paths";
+import { planFor, versionOf } from "../mirror/plan";
+import { tagsForMirrorChange } from "../mirror/tags";
+import { docId } from "../mirror/task";
+import { publicItem, type PublicItem } from "../feed/public-item";
+
+export const adminAudit = "adminAudit";
+
+export function updateScoreInput(range: { min: number; max: number }) {
+  return z.strictObject({
+    historyId: docId,
+    uid: docId,
+    score: z.number().finite().min(range.min).max(range.max),
+  });
+}
+export type UpdateScoreInput = z.infer<ReturnType<typeof updateScoreInput>>;
+
+export interface UpdateScoreResult { item: PublicItem; previousScore: number | null; mirrored: boolean }
+
+/** Sets an item's aestheticScore. One transaction updates the source, the public mirror
+ *  (when the item is public) and the audit log, and enqueues a mirror task (the worker
+ *  then verifies and repairs, never overwriting with older data: it re-reads the source).
+ *  The cache tags are bumped before returning, so the admin's next read shows the score. */
+export async function updateAestheticScore(
+  deps: { db: Firestore; cache: Cache },
+  adminUid: string,
+  input: UpdateScoreInput,
+): Promise<UpdateScoreResult> {
+  const { db } = deps;
+  const { uid, historyId, score } = input;
+  const sourceRef = db.doc(sourcePath(uid, historyId));
+  const mirrorRef = db.doc(mirrorPath(historyId));
+  const result = await db.runTransaction(async (tx) => {
+    const [source, mirror] = await tx.getAll(sourceRef, mirrorRef);
+    if (!source!.exists) throw new HttpsError("not-found", "No such generation.");
+    const before = source!.get("aestheticScore");
+    const updated = { ...source!.data(), aestheticScore: score };
+    tx.update(sourceRef, { aestheticScore: score, updatedAt: FieldValue.serverTimestamp() });
+    // The mirror gets the projection of the updated source now; the task that follows
+    // stamps the new source version (only known after commit) and repairs anything else.
+    const plan = planFor({ uid, historyId }, updated, versionOf(source!), mirror!);
+    const mirrored = plan.desired !== null && !plan.conflict && !plan.invalid;
+    if (mirrored) tx.set(mirrorRef, { ...plan.desired, mirroredAt: FieldValue.serverTimestamp() });
+    enqueueInTransaction(db, tx, { op: "update", uid, historyId, updates: { aestheticScore: score } });
+    tx.create(db.collection(adminAudit).doc(), {
+      action: "updateAestheticScore",
+      adminUid,
+      target: { uid, historyId },
+      before: { aestheticScore: typeof before === "number" ? before : null },
+      after: { aestheticScore: score },
+      at: FieldValue.serverTimestamp(),
+    });
+    return { updated, previousScore: typeof before === "number" ? before : null, mirrored };
+  });
+  await deps.cache.invalidate(tagsForMirrorChange({ uid, historyId }));
+  const { updated, previousScore, mirrored } = result;
+  return { item: publicItem(historyId, { ...updated, uid }), previousScore, mirrored };
+}

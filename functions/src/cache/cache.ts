@@ -1,0 +1,260 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "@upstash/redis";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { cacheInvalidations, replayOutbox } from "../mirror/outbox";
+import { withTimeout } from "../shared/timeout";
+import { decodeEntry, decodeVersion, isCurrent, jitteredTtlMs, releaseScript, storeScript, type TagVersion } from "./entry";
+import * as logs from "./logs";
+import { CacheMetrics, type CacheCounters } from "./metrics";
+import { entryKey, type CacheFamily } from "./registry";
+import { bumpTags, redisTimeoutMs, tagVersionKey } from "./tag-versions";
+
+export interface CacheDeps {
+  redis: Redis;
+  db: Firestore;
+  /** Deadline of one Redis call before the cache gives up and serves the loader. Default 150. */
+  timeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What one read saw: the value if the entry is current, and the tag versions it was checked against. */
+interface Read<T> {
+  hit: boolean;
+  stale: boolean;
+  value?: T;
+  versions: TagVersion[];
+  /** The versions as one string: loads under different versions must never be shared. */
+  signature: string;
+}
+
+const lockMs = 2_000;
+// A loser of the lock re-reads the entry this often before loading anyway: at most ~360 ms of waiting.
+const lockPolls = 6;
+const lockPollMs = 60;
+// While Redis is down, probe it at most this often; in between, calls go straight to the loader.
+const catchUpRetryMs = 1_000;
+const replayPageSize = 500;
+const replayMaxPages = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Read-through cache over Upstash Redis with tag invalidation. An entry stores the versions
+ * of its tags read before its value was loaded; invalidating a tag is one INCR, after which
+ * every entry holding the old version reads as a miss. Redis problems never reach callers:
+ * the loader (Firestore) answers instead, and invalidations that Redis cannot confirm wait in
+ * the `cacheInvalidations` outbox, which is replayed before any entry is served again.
+ */
+export class Cache {
+  private readonly redis: Redis;
+  private readonly db: Firestore;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly counters: CacheMetrics;
+  /** EVALSHA, falling back to EVAL on NOSCRIPT (what @upstash/redis's Script does). */
+  private readonly scripts: Record<"store" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
+  private readonly flights = new Map<string, Promise<unknown>>();
+  /** Set by any Redis error: invalidations may be sitting in the outbox, so entries may be stale. */
+  private replayNeeded = false;
+  private errorEpoch = 0;
+  private lastCatchUpAt = Number.NEGATIVE_INFINITY;
+  private catchingUp: Promise<boolean> | undefined;
+
+  constructor(deps: CacheDeps) {
+    this.redis = deps.redis;
+    this.db = deps.db;
+    this.timeoutMs = deps.timeoutMs ?? redisTimeoutMs;
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.counters = new CacheMetrics(this.now);
+    this.scripts = { store: this.redis.createScript(storeScript), release: this.redis.createScript(releaseScript) };
+  }
+
+  /** The cached value of `family(params)`, or the loader's (stored for the next caller).
+   *  Values must be JSON (plain objects, arrays, strings, numbers, booleans, null).
+   *  Loader errors reach the caller; cache errors never do. */
+  async getOrLoad<P, T>(family: CacheFamily<P>, params: P, loader: () => Promise<T>): Promise<T> {
+    this.counters.call();
+    const key = entryKey(family, params);
+    const tags = family.tags(params);
+    if (this.replayNeeded && !(await this.catchUp())) return this.bypass(key, loader);
+
+    let read: Read<T>;
+    try {
+      read = await this.read<T>(key, tags);
+    } catch (error) {
+      this.failed("read", error, key);
+      return this.bypass(key, loader);
+    }
+    if (read.hit) {
+      this.counters.add("hits");
+      return read.value as T;
+    }
+    this.counters.add("misses");
+    if (read.stale) this.counters.add("staleVersionMisses");
+    return this.singleFlight(`${key}@${read.signature}`, () => this.fill(family, key, tags, read, loader));
+  }
+
+  /** Bumps the tags; if Redis cannot confirm, writes them to the cacheInvalidations outbox.
+   *  Never throws for Redis errors (a failed outbox write does throw: the invalidation would be lost). */
+  async invalidate(tags: string[]): Promise<"bumped" | "deferred"> {
+    const unique = [...new Set(tags)];
+    if (unique.length === 0) return "bumped";
+    try {
+      await bumpTags(this.redis, unique, this.timeoutMs * 4);
+      return "bumped";
+    } catch (error) {
+      this.failed("invalidate", error);
+      await this.db.collection(cacheInvalidations).add({
+        tags: unique, createdAt: Timestamp.fromMillis(this.now()), attempts: 0, lastError: String(error).slice(0, 300),
+      });
+      logs.invalidationDeferred(unique, error);
+      return "deferred";
+    }
+  }
+
+  /** Replays the outbox (used by the scheduled replay function and after an outage). */
+  async replayOutbox(): Promise<{ replayed: number; ok: boolean }> {
+    let replayed = 0;
+    const bump = (tags: string[]) => bumpTags(this.redis, tags, this.timeoutMs * 4);
+    for (let page = 0; page < replayMaxPages; page++) {
+      const result = await replayOutbox(this.db, bump, this.now(), 0, replayPageSize);
+      replayed += result.replayed;
+      if (!result.ok || result.replayed < replayPageSize) return { replayed, ok: result.ok };
+    }
+    return { replayed, ok: false }; // more pages left: the next replay goes on
+  }
+
+  metrics(): CacheCounters {
+    return this.counters.snapshot();
+  }
+
+  /** One round trip: the entry and its tag versions in one MGET, so both come from one instant. */
+  private async read<T>(key: string, tags: string[]): Promise<Read<T>> {
+    const raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tags.map(tagVersionKey)));
+    const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
+    const signature = versions.map((v) => v ?? "-").join(",");
+    if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
+    const entry = decodeEntry(raw[0]);
+    if (entry && isCurrent(entry, tags, versions)) return { hit: true, stale: false, value: entry.v as T, versions, signature };
+    return { hit: false, stale: true, versions, signature };
+  }
+
+  /** A miss: one loader per instance (single flight), one across instances (a short lock);
+   *  a lock loser waits briefly for the winner's entry, then loads anyway rather than fail. */
+  private async fill<P, T>(family: CacheFamily<P>, key: string, tags: string[], read: Read<T>, loader: () => Promise<T>): Promise<T> {
+    // Per versions too: a load under old versions must not make a load under new ones wait.
+    const lockKey = `${key.replace(/^fresco:c:/, "fresco:lock:")}@${read.signature}`;
+    const token = randomUUID();
+    let owner: boolean;
+    try {
+      owner = (await this.call("lock", this.redis.set(lockKey, token, { nx: true, px: lockMs }))) === "OK";
+    } catch (error) {
+      this.failed("lock", error, key);
+      return this.load(loader);
+    }
+    if (!owner) {
+      for (let i = 0; i < lockPolls; i++) {
+        await sleep(lockPollMs);
+        let again: Read<T>;
+        try {
+          again = await this.read<T>(key, tags);
+        } catch (error) {
+          this.failed("read", error, key);
+          return this.load(loader);
+        }
+        if (again.hit) return again.value as T;
+        // Invalidated meanwhile: the lock holder's value will be refused, stop waiting for it.
+        if (again.signature !== read.signature) break;
+      }
+    }
+
+    let value: T;
+    try {
+      value = await this.load(loader);
+    } catch (error) {
+      if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
+      throw error;
+    }
+    await this.save(family, key, tags, read.versions, value, lockKey, owner ? token : "");
+    return value;
+  }
+
+  private async save<P>(family: CacheFamily<P>, key: string, tags: string[], versions: TagVersion[], value: unknown, lockKey: string, token: string): Promise<void> {
+    try {
+      const initial = String(Math.floor(this.now()));
+      const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i] ?? initial)]));
+      const ttlMs = jitteredTtlMs(family.ttlSeconds, this.random());
+      await this.call(
+        "store",
+        this.scripts.store.exec(
+          [key, lockKey, ...tags.map(tagVersionKey)],
+          [JSON.stringify({ v: value, t }), String(ttlMs), token, initial, ...versions.map((v) => v ?? "")],
+        ),
+      );
+    } catch (error) {
+      this.failed("store", error, key); // the caller still gets the value
+    }
+  }
+
+  private async load<T>(loader: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await loader();
+    } finally {
+      this.counters.add("loads");
+      this.counters.add("loadMsTotal", performance.now() - started);
+    }
+  }
+
+  /** Redis unusable (or not caught up yet): the loader answers, still one per key at a time. */
+  private bypass<T>(key: string, loader: () => Promise<T>): Promise<T> {
+    this.counters.add("misses");
+    return this.singleFlight(`bypass:${key}`, () => this.load(loader));
+  }
+
+  /** After an error, the first successful contact replays the outbox before entries are
+   *  served again: invalidations deferred during the outage (here or in another instance)
+   *  would otherwise leave stale entries readable. Probes are rate-limited so a dead Redis
+   *  costs callers nothing but the loader. */
+  private catchUp(): Promise<boolean> {
+    this.catchingUp ??= (async () => {
+      if (this.now() - this.lastCatchUpAt < catchUpRetryMs) return false;
+      this.lastCatchUpAt = this.now();
+      const epoch = this.errorEpoch;
+      try {
+        await this.call("ping", this.redis.ping());
+        const result = await this.replayOutbox();
+        if (!result.ok) return false;
+        if (epoch === this.errorEpoch) this.replayNeeded = false;
+        if (!this.replayNeeded) logs.caughtUp(result.replayed);
+        return !this.replayNeeded;
+      } catch (error) {
+        this.failed("catch-up", error);
+        return false;
+      }
+    })().finally(() => (this.catchingUp = undefined));
+    return this.catchingUp;
+  }
+
+  private singleFlight<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const existing = this.flights.get(key);
+    if (existing) return existing as Promise<T>;
+    const flight = run().finally(() => this.flights.delete(key));
+    this.flights.set(key, flight);
+    return flight;
+  }
+
+  /** An aborted @upstash/redis request resolves as a fake success, so deadlines are races that throw. */
+  private call<T>(op: string, promise: Promise<T>): Promise<T> {
+    return withTimeout(promise, this.timeoutMs, `cache ${op}`);
+  }
+
+  private failed(op: string, error: unknown, key?: string): void {
+    this.replayNeeded = true;
+    this.errorEpoch += 1;
+    this.counters.error(op, error, key);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The stored form of a cache entry, `{"v": value, "t": {tag: version}}`, and the Lua script
+ * that stores it. `t` holds the tag versions read BEFORE the value was loaded: an entry is
+ * current only while every one of them still equals the tag's version in Redis.
+ */
+export interface StoredEntry {
+  v: unknown;
+  t: Record<string, number>;
+}
+
+/** A tag's version as read from Redis, as a decimal string; null when the key is missing. */
+export type TagVersion = string | null;
+
+/** MGET hands back strings, or values already JSON-parsed when the client has
+ *  automaticDeserialization on (the default): accept both, so the client's setting cannot
+ *  change what a value reads as. The entry is always a JSON object, so a cached "123" stays
+ *  a string inside it either way. */
+export function decodeEntry(raw: unknown): StoredEntry | undefined {
+  let parsed = raw;
+  if (typeof raw === "string") {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const t = (parsed as { t?: unknown }).t;
+  if (typeof t !== "object" || t === null) return undefined;
+  return parsed as StoredEntry;
+}
+
+export function decodeVersion(raw: unknown): TagVersion {
+  return raw === null || raw === undefined ? null : String(raw);
+}
+
+/** True when the entry was stored under exactly the current versions. A missing version key
+ *  means the counter was lost (eviction, flush) after the entry was stored: not current. */
+export function isCurrent(entry: StoredEntry, tags: string[], versions: TagVersion[]): boolean {
+  return tags.every((tag, i) => {
+    const current = versions[i];
+    return current !== null && current !== undefined && entry.t[tag] === Number(current);
+  });
+}
+
+/**
+ * KEYS: entry, lock, tag version keys...
+ * ARGV: entry JSON, ttl ms, lock token, initial version, versions read before loading...
+ *       ("" for a tag whose version key was missing)
+ *
+ * Releases our lock, then stores the entry only if no tag moved since the versions were read,
+ * so a slow loader can neither store an old value under new versions nor overwrite the entry
+ * of a newer load. A missing counter is created at the initial version (the current time in
+ * ms) rather than left for INCR to start at 1: a counter that is lost and recreated then
+ * starts above any version an old entry could carry.
+ */
+export const storeScript = `
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+local n = #KEYS - 2
+for i = 1, n do
+  local current = redis.call('GET', KEYS[i + 2])
+  local expected = ARGV[i + 4]
+  if expected == '' then
+    if current then return 0 end
+  elseif current ~= expected then
+    return 0
+  end
+end
+for i = 1, n do
+  if ARGV[i + 4] == '' then redis.call('SET', KEYS[i + 2], ARGV[4]) end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS: lock; ARGV: token. Deletes the lock only if it is still ours. */
+export const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** The TTL with ±10% jitter, so entries written together do not all expire together. */
+export function jitteredTtlMs(ttlSeconds: number, random: number): number {
+  return Math.max(1, Math.round(ttlSeconds * 1000 * (0.9 + 0.2 * random)));
+}

@@ -1,0 +1,149 @@
+import { Timestamp } from "firebase-admin/firestore";
+import { adminAudit } from "../../src/admin/update-score";
+import { mirrorPath, sourcePath } from "../../src/mirror/paths";
+import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
+import { functionUrl } from "../helpers/emulators";
+import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { waitFor } from "../helpers/wait";
+import { sourceItem } from "../mirror/mirror-harness";
+
+// The public reads and the admin score callable, end to end: real HTTP to the Functions
+// emulator, real Redis behind the Upstash bridge, the mirror kept by the real triggers.
+type Item = { historyId: string; uid: string; aestheticScore?: number; prompt: string };
+type Feed = { items: Item[]; nextCursor: string | null };
+
+async function getJson<T>(name: string, query: Record<string, string | number>): Promise<{ status: number; body: T }> {
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  const response = await fetch(`${functionUrl(name)}?${qs}`);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function seedPublic(n: number, prefix = "feed"): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  await Promise.all(
+    ids.map((id, i) =>
+      db().doc(sourcePath("ann", id)).set(sourceItem("ann", {
+        prompt: `item ${i}`, aestheticScore: i % 4 === 3 ? undefined : i, createdAt: Timestamp.fromMillis(1_700_000_000_000 + i * 1000),
+      })),
+    ),
+  );
+  for (const id of ids) await waitFor(async () => (await db().doc(mirrorPath(id)).get()).exists, { what: `mirror of ${id}` });
+  return ids;
+}
+
+describe("public feed and admin score", () => {
+  let adminToken: string;
+  let userToken: string;
+  beforeAll(async () => {
+    adminToken = await idTokenFor(await createAdmin("feed-admin"));
+    userToken = await idTokenFor(await createUser("feed-user"));
+  });
+  freshSuiteWithTriggers();
+  // Tests share the suite's Firestore: each seeds its own ids and filters by them.
+  const only = (items: Item[], prefix: string) => items.filter((i) => i.historyId.startsWith(`${prefix}-`));
+
+  it("read-your-writes: 200 score updates, each visible in the feed and the item at once", async () => {
+    const ids = await seedPublic(3, "ryw");
+    const target = ids[1]!;
+    // Warm the caches so every check below reads through a cache that must have been invalidated.
+    await getJson("publicFeed", { sort: "score", limit: 50 });
+    await getJson("publicGeneration", { id: target });
+    let previous = -1;
+    for (let i = 0; i < 200; i++) {
+      let score = Math.round(Math.random() * 1000) / 100;
+      if (score === previous) score = (score + 1) % 10;
+      previous = score;
+      const call = await callCallable<{ item: Item }>("updateAestheticScore", { historyId: target, uid: "ann", score }, adminToken);
+      expect(call.result?.item.aestheticScore).toBe(score);
+      const [feed, one] = await Promise.all([getJson<Feed>("publicFeed", { sort: "score", limit: 50 }), getJson<{ item: Item }>("publicGeneration", { id: target })]);
+      expect(feed.body.items.find((it) => it.historyId === target)?.aestheticScore).toBe(score);
+      expect(one.body.item.aestheticScore).toBe(score);
+    }
+    const audits = await db().collection(adminAudit).where("target.historyId", "==", target).count().get();
+    expect(audits.data().count).toBe(200);
+  }, 300_000);
+
+  it("pages with opaque cursors, without overlap, and ends with nextCursor null", async () => {
+    const ids = await seedPublic(7, "page");
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: Feed } = await getJson<Feed>("publicFeed", { sort: "recent", limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.body.items.map((i) => i.historyId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.filter((id) => id.startsWith("page-"))).toEqual([...ids].reverse());
+    expect(new Set(seen).size).toBe(seen.length);
+    const byScore = await getJson<Feed>("publicFeed", { sort: "score", limit: 50 });
+    const scores = byScore.body.items.map((i) => i.aestheticScore!);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(only(byScore.body.items, "page")).toHaveLength(ids.length - 1); // the unscored item is not ranked
+  });
+
+  it("a user's own source write shows in the feed through the trigger path", async () => {
+    await seedPublic(1, "own");
+    const inFeed = async () => only((await getJson<Feed>("publicFeed", { sort: "recent", limit: 50 })).body.items, "own").length;
+    expect(await inFeed()).toBe(1);
+    await db().doc(sourcePath("ann", "own-0")).update({ isPublic: false });
+    await waitFor(async () => (await inFeed()) === 0, { what: "the unpublished item to leave the feed" });
+    expect((await getJson("publicGeneration", { id: "own-0" })).status).toBe(404);
+  });
+
+  it.each([
+    ["publicFeed", { sort: "best" }],
+    ["publicFeed", { limit: 0 }],
+    ["publicFeed", { limit: 51 }],
+    ["publicFeed", { limit: "ten" }],
+    ["publicFeed", { cursor: "not-a-cursor" }],
+    ["publicFeed", { sort: "score", cursor: Buffer.from(JSON.stringify({ s: "recent", c: 1, id: "x" })).toString("base64url") }],
+    ["publicFeed", { page: 2 }],
+    ["publicGeneration", {}],
+    ["publicGeneration", { id: "a/b" }],
+  ])("%s with %j is a 400 with a message", async (name, query) => {
+    const response = await getJson<{ error: string }>(name, query as Record<string, string>);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual(expect.any(String));
+  });
+
+  it("an unknown item is a 404", async () => {
+    expect((await getJson("publicGeneration", { id: "nope" })).status).toBe(404);
+  });
+
+  describe("updateAestheticScore refuses and changes nothing", () => {
+    const valid = { historyId: "refuse-0", uid: "ann", score: 5 };
+    let before: FirebaseFirestore.DocumentData | undefined;
+    beforeAll(async () => {
+      await seedPublic(1, "refuse");
+      before = (await db().doc(sourcePath("ann", "refuse-0")).get()).data();
+    });
+    afterEach(async () => {
+      expect((await db().doc(sourcePath("ann", "refuse-0")).get()).data()).toEqual(before);
+      expect((await db().collection(adminAudit).where("target.historyId", "==", "refuse-0").count().get()).data().count).toBe(0);
+    });
+
+    it("without login: unauthenticated", async () => {
+      expect((await callCallable("updateAestheticScore", valid)).error?.status).toBe("UNAUTHENTICATED");
+    });
+    it("without the admin claim: permission-denied", async () => {
+      expect((await callCallable("updateAestheticScore", valid, userToken)).error?.status).toBe("PERMISSION_DENIED");
+    });
+    it("an unknown item: not-found", async () => {
+      expect((await callCallable("updateAestheticScore", { ...valid, historyId: "missing" }, adminToken)).error?.status).toBe("NOT_FOUND");
+    });
+    it.each([
+      ["a string score", { ...valid, score: "7" }],
+      ["NaN (null on the wire)", { ...valid, score: NaN }],
+      ["above the range", { ...valid, score: 10.5 }],
+      ["below the range", { ...valid, score: -1 }],
+      ["a missing uid", { historyId: "refuse-0", score: 5 }],
+      ["a missing score", { historyId: "refuse-0", uid: "ann" }],
+      ["an extra huge string", { ...valid, note: "x".repeat(100_000) }],
+      ["a path in the id", { ...valid, historyId: "refuse-0/../x" }],
+      ["no payload", null],
+    ])("%s: invalid-argument", async (_label, data) => {
+      const response = await callCallable("updateAestheticScore", data, adminToken);
+      expect(response.error?.status).toBe("INVALID_ARGUMENT");
+      expect(response.error?.message).not.toMatch(/at .*\.ts|Error:/);
+    });
+  });
+});

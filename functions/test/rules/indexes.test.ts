@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// The emulator does not enforce composite indexes; production rejects a query without one.
+// Each shape below is a query of the code (file noted) that needs a composite index, with the
+// index's fields in order: equality fields first (an `in` counts as one), then the
+// range/orderBy field. Queries on one field only (outbox.ts: createdAt <= + orderBy createdAt;
+// retry-dead.ts and stats.ts counts: status ==) use the automatic single-field indexes.
+
+type Order = "ASCENDING" | "DESCENDING";
+interface Shape {
+  collection: string;
+  fields: Array<[string, Order]>;
+  usedBy: string;
+}
+
+const needed: Shape[] = [
+  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["createdAt", "ASCENDING"]], usedBy: "claim.ts dueQueries pending; stats.ts oldest pending" },
+  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["nextAttemptAt", "ASCENDING"]], usedBy: "claim.ts dueQueries failed" },
+  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["leaseExpiresAt", "ASCENDING"]], usedBy: "claim.ts dueQueries processing" },
+  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["lastFailedAt", "DESCENDING"]], usedBy: "stats.ts recent failures (status in)" },
+  { collection: "generations", fields: [["aestheticScore", "DESCENDING"], ["createdAt", "DESCENDING"]], usedBy: "the public feed by score" },
+];
+
+interface IndexField {
+  fieldPath: string;
+  order?: Order;
+  arrayConfig?: "CONTAINS";
+}
+interface Index {
+  collectionGroup: string;
+  queryScope: "COLLECTION" | "COLLECTION_GROUP";
+  fields: IndexField[];
+}
+interface FieldOverride {
+  collectionGroup: string;
+  fieldPath: string;
+  ttl?: boolean;
+  indexes: unknown[];
+}
+
+const spec = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firestore.indexes.json"), "utf8")) as {
+  indexes: Index[];
+  fieldOverrides: FieldOverride[];
+};
+
+/** An index as "collection: field ORDER, ..." (__name__ is implied by Firestore). */
+const describeIndex = (collection: string, fields: Array<[string, string]>) =>
+  `${collection}: ${fields.filter(([path]) => path !== "__name__").map(([path, order]) => `${path} ${order}`).join(", ")}`;
+const declared = spec.indexes
+  .filter((i) => i.queryScope === "COLLECTION")
+  .map((i) => describeIndex(i.collectionGroup, i.fields.map((f) => [f.fieldPath, f.order ?? f.arrayConfig ?? "?"])));
+
+describe("firestore.indexes.json", () => {
+  it("is in the format firebase-tools deploys", () => {
+    expect(Array.isArray(spec.indexes)).toBe(true);
+    expect(Array.isArray(spec.fieldOverrides)).toBe(true);
+    for (const index of spec.indexes) {
+      expect(Object.keys(index).sort()).toEqual(["collectionGroup", "fields", "queryScope"]);
+      expect(["COLLECTION", "COLLECTION_GROUP"]).toContain(index.queryScope);
+      expect(index.fields.length).toBeGreaterThanOrEqual(2);
+      for (const field of index.fields) {
+        expect(typeof field.fieldPath).toBe("string");
+        // exactly one of order / arrayConfig
+        expect([field.order, field.arrayConfig].filter((x) => x !== undefined)).toHaveLength(1);
+      }
+    }
+  });
+
+  it.each(needed.map((s) => [describeIndex(s.collection, s.fields), s.usedBy]))("has %s (%s)", (index) => {
+    expect(declared).toContain(index);
+  });
+
+  it("declares no composite index that no query needs (each costs writes)", () => {
+    expect([...declared].sort()).toEqual(needed.map((s) => describeIndex(s.collection, s.fields)).sort());
+  });
+
+  it("expires done mirrorQueue tasks through a TTL on expireAt", () => {
+    const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === "mirrorQueue" && o.fieldPath === "expireAt");
+    expect(ttl).toEqual({ collectionGroup: "mirrorQueue", fieldPath: "expireAt", ttl: true, indexes: [] });
+  });
+});

@@ -1,0 +1,29 @@
+import { frescoWorkerOptions, MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
+import { numberArg, toolMirrorDeps } from "./local-deps";
+
+// `npm run worker:mirror [-- --seed] [--batch N] [--concurrency N] [--poll-ms N] [--max-idle-ms N] [--production]`
+// A standalone polling worker for self-hosting and catch-up. Several may run at once: every
+// task is claimed in a transaction with a lease. SIGINT/SIGTERM finish the batch, then exit.
+const argv = process.argv.slice(2);
+const base = argv.includes("--seed") ? seedWorkerOptions : frescoWorkerOptions;
+const options = {
+  ...base,
+  pollMs: numberArg(argv, "poll-ms", base.pollMs),
+  batchSize: numberArg(argv, "batch", base.batchSize),
+  concurrency: numberArg(argv, "concurrency", base.concurrency),
+  maxIdleMs: numberArg(argv, "max-idle-ms", base.maxIdleMs),
+};
+const deps = toolMirrorDeps("worker", argv);
+const worker = new MirrorWorker(deps, options);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: finishing the current batch…`);
+    worker.stop();
+  });
+}
+console.log(`mirror worker ${deps.workerId}: ${JSON.stringify(options)}`);
+const started = Date.now();
+worker.run().then(() => {
+  console.log(`stopped after ${worker.processed} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+});

@@ -1,0 +1,28 @@
+import type { Firestore } from "firebase-admin/firestore";
+
+export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"] as const;
+export type JobName = (typeof jobNames)[number];
+
+export interface JobOptions {
+  dryRun: boolean;
+  /** At most this many items this run (the job's batch size when absent). */
+  limit?: number;
+}
+
+/** What one run of a job did. `counts` names are the job's own (e.g. snapshotted, deleted,
+ *  bytesFreed); `errors` lists the items that failed, which never stop the run. */
+export interface JobResult {
+  counts: Record<string, number>;
+  errors: Array<{ id: string; error: string }>;
+  /** Where the next run continues (null: the job reached the end and starts over). */
+  cursor?: string | null;
+  /** Dry runs say what they would have done. */
+  planned?: string[];
+}
+
+export interface JobDeps {
+  db: Firestore;
+  now: () => number;
+}
+
+export type Job = (deps: JobDeps, options: JobOptions) => Promise<JobResult>;

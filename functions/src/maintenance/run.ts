@@ -1,0 +1,59 @@
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import * as logger from "firebase-functions/logger";
+import type { Job, JobDeps, JobName, JobOptions, JobResult } from "./job";
+
+/** `maintenanceRuns/{runId}`: one record per run, so an admin sees what happened without logs. */
+export const maintenanceRuns = "maintenanceRuns";
+/** `maintenanceCursors/{job}`: where a job's next run continues. */
+export const maintenanceCursors = "maintenanceCursors";
+
+export interface RunSummary extends JobResult { runId: string; job: JobName; dryRun: boolean; startedAt: string; finishedAt: string }
+
+/** Runs a job, then writes its record and one structured summary log. A job that throws
+ *  is recorded as failed (and the error rethrown, so the scheduler sees it). */
+export async function runJob(deps: JobDeps, name: JobName, job: Job, options: JobOptions): Promise<RunSummary> {
+  const ref = deps.db.collection(maintenanceRuns).doc();
+  const startedAt = deps.now();
+  let result: JobResult;
+  try {
+    result = await job(deps, options);
+  } catch (error) {
+    result = { counts: {}, errors: [{ id: "(run)", error: String(error) }] };
+    await record(deps, ref.id, name, options, startedAt, result, "failed");
+    throw error;
+  }
+  return record(deps, ref.id, name, options, startedAt, result, "finished");
+}
+
+async function record(deps: JobDeps, runId: string, job: JobName, options: JobOptions, startedAt: number, result: JobResult, status: string): Promise<RunSummary> {
+  const finishedAt = deps.now();
+  const summary: RunSummary = {
+    runId,
+    job,
+    dryRun: options.dryRun,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    ...result,
+    errors: result.errors.slice(0, 100),
+  };
+  await deps.db.collection(maintenanceRuns).doc(runId).set({
+    ...summary,
+    status,
+    errorCount: result.errors.length,
+    startedAt: Timestamp.fromMillis(startedAt),
+    finishedAt: Timestamp.fromMillis(finishedAt),
+    recordedAt: FieldValue.serverTimestamp(),
+  });
+  const log = status === "finished" && result.errors.length === 0 ? logger.info : logger.warn;
+  log("maintenance run", { runId, job, status, dryRun: options.dryRun, counts: result.counts, errorCount: result.errors.length, durationMs: finishedAt - startedAt });
+  return summary;
+}
+
+/** The saved cursor of a job (null: start from the beginning). */
+export async function loadCursor(deps: JobDeps, job: JobName): Promise<string | null> {
+  return ((await deps.db.collection(maintenanceCursors).doc(job).get()).get("cursor") as string | undefined) ?? null;
+}
+
+export async function saveCursor(deps: JobDeps, job: JobName, cursor: string | null): Promise<void> {
+  await deps.db.collection(maintenanceCursors).doc(job).set({ cursor, updatedAt: FieldValue.serverTimestamp() });
+}

@@ -10,3 +10,4 @@ export {
 export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
 export { updateAestheticScore } from "./admin";
+export { onGenerationChangedForSignup, refreshSignupImageCache, signupImages } from "./signup";

@@ -3,7 +3,7 @@ import type { Redis } from "@upstash/redis";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { cacheInvalidations, replayOutbox } from "../mirror/outbox";
 import { withTimeout } from "../shared/timeout";
-import { decodeEntry, decodeVersion, isCurrent, jitteredTtlMs, releaseScript, storeScript, type TagVersion } from "./entry";
+import { decodeEntry, decodeVersion, initVersionsScript, isCurrent, jitteredTtlMs, releaseScript, storeScript, type TagVersion } from "./entry";
 import * as logs from "./logs";
 import { CacheMetrics, type CacheCounters } from "./metrics";
 import { entryKey, type CacheFamily } from "./registry";
@@ -37,6 +37,7 @@ const catchUpRetryMs = 1_000;
 const replayPageSize = 500;
 const replayMaxPages = 20;
 
+const signatureOf = (versions: TagVersion[]) => versions.map((v) => v ?? "-").join(",");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -54,7 +55,7 @@ export class Cache {
   private readonly random: () => number;
   private readonly counters: CacheMetrics;
   /** EVALSHA, falling back to EVAL on NOSCRIPT (what @upstash/redis's Script does). */
-  private readonly scripts: Record<"store" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
+  private readonly scripts: Record<"store" | "init" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
   private readonly flights = new Map<string, Promise<unknown>>();
   /** Set by any Redis error: invalidations may be sitting in the outbox, so entries may be stale. */
   private replayNeeded = false;
@@ -69,7 +70,11 @@ export class Cache {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.counters = new CacheMetrics(this.now);
-    this.scripts = { store: this.redis.createScript(storeScript), release: this.redis.createScript(releaseScript) };
+    this.scripts = {
+      store: this.redis.createScript(storeScript),
+      init: this.redis.createScript(initVersionsScript),
+      release: this.redis.createScript(releaseScript),
+    };
   }
 
   /** The cached value of `family(params)`, or the loader's (stored for the next caller).
@@ -135,7 +140,7 @@ export class Cache {
   private async read<T>(key: string, tags: string[]): Promise<Read<T>> {
     const raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tags.map(tagVersionKey)));
     const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
-    const signature = versions.map((v) => v ?? "-").join(",");
+    const signature = signatureOf(versions);
     if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
     const entry = decodeEntry(raw[0]);
     if (entry && isCurrent(entry, tags, versions)) return { hit: true, stale: false, value: entry.v as T, versions, signature };
@@ -145,11 +150,15 @@ export class Cache {
   /** A miss: one loader per instance (single flight), one across instances (a short lock);
    *  a lock loser waits briefly for the winner's entry, then loads anyway rather than fail. */
   private async fill<P, T>(family: CacheFamily<P>, key: string, tags: string[], read: Read<T>, loader: () => Promise<T>): Promise<T> {
-    // Per versions too: a load under old versions must not make a load under new ones wait.
-    const lockKey = `${key.replace(/^fresco:c:/, "fresco:lock:")}@${read.signature}`;
+    let versions = read.versions;
     const token = randomUUID();
+    let lockKey: string;
     let owner: boolean;
     try {
+      // Only on a tag's first use (or after its counter was lost): one more round trip.
+      if (versions.some((v) => v === null)) versions = await this.initVersions(tags);
+      // Per versions too: a load under old versions must not make a load under new ones wait.
+      lockKey = `${key.replace(/^fresco:c:/, "fresco:lock:")}@${signatureOf(versions)}`;
       owner = (await this.call("lock", this.redis.set(lockKey, token, { nx: true, px: lockMs }))) === "OK";
     } catch (error) {
       this.failed("lock", error, key);
@@ -167,7 +176,7 @@ export class Cache {
         }
         if (again.hit) return again.value as T;
         // Invalidated meanwhile: the lock holder's value will be refused, stop waiting for it.
-        if (again.signature !== read.signature) break;
+        if (again.signature !== signatureOf(versions)) break;
       }
     }
 
@@ -178,20 +187,28 @@ export class Cache {
       if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
       throw error;
     }
-    await this.save(family, key, tags, read.versions, value, lockKey, owner ? token : "");
+    await this.save(family, key, tags, versions, value, lockKey, owner ? token : "");
     return value;
   }
 
+  private async initVersions(tags: string[]): Promise<TagVersion[]> {
+    const initial = String(Math.floor(this.now()));
+    const raw = await this.call("init", this.scripts.init.exec(tags.map(tagVersionKey), [initial]));
+    const versions = (raw as unknown[]).map(decodeVersion);
+    if (versions.length !== tags.length || versions.some((v) => v === null)) throw new Error(`tag version init answered ${JSON.stringify(raw)}`);
+    return versions;
+  }
+
+  /** Stores under the versions read before loading (the script refuses if any tag moved since). */
   private async save<P>(family: CacheFamily<P>, key: string, tags: string[], versions: TagVersion[], value: unknown, lockKey: string, token: string): Promise<void> {
     try {
-      const initial = String(Math.floor(this.now()));
-      const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i] ?? initial)]));
+      const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i])]));
       const ttlMs = jitteredTtlMs(family.ttlSeconds, this.random());
       await this.call(
         "store",
         this.scripts.store.exec(
           [key, lockKey, ...tags.map(tagVersionKey)],
-          [JSON.stringify({ v: value, t }), String(ttlMs), token, initial, ...versions.map((v) => v ?? "")],
+          [JSON.stringify({ v: value, t }), String(ttlMs), token, ...versions.map(String)],
         ),
       );
     } catch (error) {

@@ -44,33 +44,35 @@ export function isCurrent(entry: StoredEntry, tags: string[], versions: TagVersi
 }
 
 /**
- * KEYS: entry, lock, tag version keys...
- * ARGV: entry JSON, ttl ms, lock token, initial version, versions read before loading...
- *       ("" for a tag whose version key was missing)
+ * KEYS: entry, lock, tag version keys...   ARGV: entry JSON, ttl ms, lock token, versions read before loading...
  *
  * Releases our lock, then stores the entry only if no tag moved since the versions were read,
  * so a slow loader can neither store an old value under new versions nor overwrite the entry
- * of a newer load. A missing counter is created at the initial version (the current time in
- * ms) rather than left for INCR to start at 1: a counter that is lost and recreated then
- * starts above any version an old entry could carry.
+ * of a newer load.
  */
 export const storeScript = `
 if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-local n = #KEYS - 2
-for i = 1, n do
-  local current = redis.call('GET', KEYS[i + 2])
-  local expected = ARGV[i + 4]
-  if expected == '' then
-    if current then return 0 end
-  elseif current ~= expected then
-    return 0
-  end
-end
-for i = 1, n do
-  if ARGV[i + 4] == '' then redis.call('SET', KEYS[i + 2], ARGV[4]) end
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
+`;
+
+/**
+ * KEYS: tag version keys   ARGV: initial version.   Returns the versions, creating missing ones.
+ *
+ * A missing counter starts at the current time in ms rather than at INCR's 1: a counter that
+ * is lost (eviction, flush) and created again then starts above any version an old entry
+ * could carry. Concurrent fills all get the one value that won the SET NX.
+ */
+export const initVersionsScript = `
+local versions = {}
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[1], 'NX')
+  versions[i] = redis.call('GET', KEYS[i])
+end
+return versions
 `;
 
 /** KEYS: lock; ARGV: token. Deletes the lock only if it is still ours. */

@@ -1,0 +1,31 @@
+import * as logger from "firebase-functions/logger";
+
+// Every log event of canvas media garbage collection, one function each. Store errors are
+// cut short; they never hold credentials (the SDK does not echo them).
+export const short = (error: unknown) => String(error).slice(0, 300);
+
+/** The one race a claim cannot close: a project took the media after it was claimed. */
+export function referencedWhileDeleting(mediaId: string, storagePath: string): void {
+  logger.error("canvas media was referenced while being deleted: object removed, record kept", { mediaId, storagePath });
+}
+
+export function storageFailed(mediaId: string, storagePath: string, error: unknown): void {
+  logger.warn("canvas media: storage delete failed, record kept for the next run", { mediaId, storagePath, error: short(error) });
+}
+
+export function malformed(mediaId: string, problems: string): void {
+  logger.warn("canvas media record is malformed, left alone", { mediaId, problems });
+}
+
+/** Our claim expired and another run took the media over; it finishes the deletion. */
+export function claimLost(mediaId: string): void {
+  logger.warn("canvas media: claim expired during deletion, another run took over", { mediaId });
+}
+
+export function itemFailed(mediaId: string, error: unknown): void {
+  logger.error("canvas media: collecting one item failed", { mediaId, error: short(error) });
+}
+
+export function badCursor(cursor: string): void {
+  logger.warn("canvas media: unreadable saved cursor, starting from the oldest", { cursor: cursor.slice(0, 200) });
+}

@@ -1,0 +1,80 @@
+import { DeleteObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3SettingsFromParams, type S3Settings } from "./config";
+
+/** The one thing garbage collection needs from object storage; tests wrap it. */
+export interface MediaStore {
+  /** Removes the object; "missing" when it was already gone. Throws on any other failure. */
+  deleteObject(path: string): Promise<"deleted" | "missing">;
+}
+
+/** An S3 client for an S3-compatible store (Zata, R2, MinIO, s3rver): path-style URLs,
+ *  because these stores do not serve bucket subdomains on every endpoint. */
+export function mediaS3Client(settings: S3Settings, options: { maxAttempts?: number } = {}): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    maxAttempts: options.maxAttempts ?? 3,
+    // SDK 3.729+ adds CRC32 trailers to uploads by default, which many S3-compatible
+    // stores (and s3rver) reject; send checksums only where the API requires them.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    // A hung store must fail the item, not eat the function's whole timeout.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+  });
+}
+
+const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/**
+ * S3 DeleteObject answers 204 whether or not the key exists, so it cannot tell "deleted"
+ * from "already gone". HeadObject first does (404 → "missing"), at the price of a second
+ * request; a race between the two is harmless, the object ends up gone either way.
+ * A HEAD response has no body, so a 404 for a missing bucket looks the same as one for a
+ * missing key: the bucket is checked once (HeadBucket) before the first object, otherwise a
+ * misconfigured MEDIA_BUCKET would read as "every object is gone" and drop every record.
+ * (On AWS itself, HEAD of a missing key is 403 without s3:ListBucket: grant it.)
+ */
+export function s3MediaStore(client: S3Client, bucket: string): MediaStore {
+  let bucketChecked: Promise<unknown> | undefined;
+  const checkBucket = () =>
+    (bucketChecked ??= client.send(new HeadBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      bucketChecked = undefined; // a transient failure is retried by the next item
+      throw new Error(`media bucket ${bucket} is not reachable (${status(error) ?? String(error)})`);
+    }));
+  return {
+    async deleteObject(path) {
+      await checkBucket();
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: path }));
+      } catch (error) {
+        if (status(error) === 404) return "missing";
+        throw error;
+      }
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: path }));
+      } catch (error) {
+        // Some S3-compatible stores answer NoSuchKey where S3 answers 204.
+        if ((error as Error).name === "NoSuchKey") return "missing";
+        throw error;
+      }
+      return "deleted";
+    },
+  };
+}
+
+/** The store of the deployed functions, built on first use so that params and secrets are
+ *  read at run time (never at module scope, where they have no value yet). */
+export function mediaStoreFromParams(): MediaStore {
+  let store: MediaStore | undefined;
+  return {
+    deleteObject(path) {
+      if (!store) {
+        const settings = s3SettingsFromParams();
+        store = s3MediaStore(mediaS3Client(settings), settings.bucket);
+      }
+      return store.deleteObject(path);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import type { Request } from "firebase-functions/https";
+import type { Response } from "express";
+import * as logger from "firebase-functions/logger";
+
+/** Browsers and CDNs may keep a copy but must revalidate every time (the ETag makes that a
+ *  cheap 304): any longer max-age would show an admin's change late, which is the bug
+ *  Fresco exists to end. Redis is the cache that gets invalidated; HTTP caches cannot be. */
+export function sendJson(req: Request, res: Response, body: unknown): void {
+  const json = JSON.stringify(body);
+  const etag = `"${createHash("sha1").update(json).digest("base64url")}"`;
+  res.set("Cache-Control", "public, no-cache").set("ETag", etag);
+  if (req.get("if-none-match") === etag) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type("application/json").send(json);
+}
+
+export function badRequest(res: Response, message: string): undefined {
+  res.status(400).set("Cache-Control", "no-store").json({ error: message });
+}
+
+/** GET only; an unexpected error is logged and answered with a bare 500. */
+export async function guarded(req: Request, res: Response, what: string, work: () => Promise<void>): Promise<void> {
+  if (req.method !== "GET") {
+    res.status(405).set("Allow", "GET").json({ error: "method not allowed" });
+    return;
+  }
+  try {
+    await work();
+  } catch (error) {
+    // Internals stay in the logs; the client gets a generic 500.
+    logger.error(`${what} failed`, { error: String(error), query: req.query });
+    res.status(500).set("Cache-Control", "no-store").json({ error: "internal error" });
+  }
+}
+

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Timestamp } from "firebase-admin/firestore";
+import S3rver from "s3rver";
+import type { S3Settings } from "../../src/media/config";
+import { canvasMedia } from "../../src/media/model";
+import { mediaS3Client, s3MediaStore, type MediaStore } from "../../src/media/store";
+import { db } from "../../src/shared/firebase";
+
+export const bucket = "fresco-media-test";
+export const dayMs = 24 * 60 * 60_000;
+
+export interface S3Server {
+  settings: S3Settings;
+  client: S3Client;
+  store: MediaStore;
+  /** Stops the server only (the client stays): the store then fails like one that is down. */
+  closeServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A real S3 protocol server (s3rver) on a free loopback port, with the bucket created,
+ *  and an AWS SDK client for it; `stop()` closes both and removes its directory. */
+export async function startS3(options: { maxAttempts?: number } = {}): Promise<S3Server> {
+  const directory = await mkdtemp(join(tmpdir(), "fresco-s3rver-"));
+  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  // s3rver accepts requests signed with S3RVER/S3RVER.
+  const settings = { endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+  const client = mediaS3Client(settings, options);
+  let closed: Promise<void> | undefined;
+  const closeServer = () => (closed ??= server.close());
+  return {
+    settings,
+    client,
+    store: s3MediaStore(client, bucket),
+    closeServer,
+    async stop() {
+      client.destroy();
+      await closeServer();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export const mediaRef = (id: string) => db().collection(canvasMedia).doc(id);
+export const pathOf = (id: string) => `media/u1/${id}.png`;
+
+/** A canvasMedia record `ageDays` old and, unless `object: false`, its object in s3rver. */
+export async function seedMedia(s3: S3Server, id: string, now: number, fields: { ageDays?: number; referencedByCount?: number; sizeBytes?: number; object?: boolean; extra?: Record<string, unknown> } = {}): Promise<void> {
+  const { ageDays = 40, referencedByCount = 0, sizeBytes = 1000 + id.length, object = true, extra = {} } = fields;
+  await mediaRef(id).set({
+    storagePath: pathOf(id),
+    referencedByCount,
+    ownerUid: "u1",
+    createdAt: Timestamp.fromMillis(now - ageDays * dayMs),
+    sizeBytes,
+    ...extra,
+  });
+  if (object) await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: pathOf(id), Body: Buffer.alloc(sizeBytes, 7) }));
+}
+
+export async function objectExists(s3: S3Server, id: string): Promise<boolean> {
+  try {
+    await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: pathOf(id) }));
+    return true;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw error;
+  }
+}
+
+export async function recordOf(id: string) {
+  return (await mediaRef(id).get()).data();
+}
+
+/** Wraps a store: counts deleteObject calls per path and runs `before` ahead of each. */
+export function wrapStore(inner: MediaStore, before: (path: string, call: number) => Promise<void> | void = () => undefined) {
+  const calls = new Map<string, number>();
+  let total = 0;
+  const store: MediaStore = {
+    async deleteObject(path) {
+      calls.set(path, (calls.get(path) ?? 0) + 1);
+      await before(path, ++total);
+      return inner.deleteObject(path);
+    },
+  };
+  return { store, calls };
+}

@@ -1,6 +1,6 @@
 /**
- * The stored form of a cache entry, `{"v": value, "t": {tag: version}}`, and the Lua script
- * that stores it. `t` holds the tag versions read BEFORE the value was loaded: an entry is
+ * The stored form of a cache entry, `{"v": value, "t": {tag: version}}`, and the Lua scripts
+ * that store it. `t` holds the tag versions read BEFORE the value was loaded: an entry is
  * current only while every one of them still equals the tag's version in Redis.
  */
 export interface StoredEntry {

@@ -2,7 +2,8 @@ import type { Redis } from "@upstash/redis";
 import { withTimeout } from "../shared/timeout";
 
 /** Redis key of a tag's version counter. Tag versions never expire: an entry stored under
- *  an older version must stay recognisably old for as long as it lives. */
+ *  an older version must stay recognisably old for as long as it lives. (A counter the cache
+ *  finds missing is created at the current time in ms, not 0: see initVersionsScript.) */
 export const tagVersionKey = (tag: string) => `fresco:tagv:${tag}`;
 
 export const redisTimeoutMs = 150;

@@ -18,7 +18,8 @@ export interface GcSettings {
   batchSize: number;
   /** Media in flight at once (each: three transactions and two or three store requests). */
   concurrency: number;
-  /** A claim older than this was left by a run that crashed or timed out: it may be retaken. */
+  /** A claim older than this was left by a run that crashed or timed out: it may be retaken.
+   *  Longer than the function timeout (540 s), so a live run never loses its claims. */
   claimTtlMs: number;
 }
 

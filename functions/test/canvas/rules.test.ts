@@ -1,12 +1,14 @@
 import { maintenanceCursors } from "../../src/maintenance/run";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
-import { clearFirestore, db } from "../helpers/firestore";
+import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import { applyRandomOps, Clock, heads, hours, jobDeps, newProject, project, seedProject, settings } from "./harness";
 
 // When a project is snapshotted: 100 ops since the last snapshot, or a day with at least one
 // op; at most `limit` per run, the rest on the next runs through the cursor.
 describe("which canvas projects a run snapshots", () => {
+  // Nothing here needs background triggers; keeping them off makes each clear cheap.
+  triggersOffDuringSuite();
   beforeEach(clearFirestore);
   const run = (clock: Clock, limit?: number) => snapshotDueProjects(jobDeps(clock), { dryRun: false, limit }, settings);
   const snapshotted = async (id: string) => (await heads(id)).filter((h) => h.complete).map((h) => h.opIndex);
@@ -42,15 +44,20 @@ describe("which canvas projects a run snapshots", () => {
     expect((await run(clock)).counts).toMatchObject({ due: 1, snapshotted: 1 });
     expect(await snapshotted("busy")).toEqual([5]);
     expect(await snapshotted("quiet")).toEqual([]);
-    // From the snapshot on, the day counts from lastSnapshotAt.
+    // Without ops nothing is due, however long it has been.
     clock.advance(hours(30));
     expect((await run(clock)).counts.due).toBe(0);
+    // An op more than a day after the last snapshot makes the project due at once.
     await applyRandomOps("busy", rng, 2, clock);
-    clock.advance(hours(23));
-    expect((await run(clock)).counts.due).toBe(0);
+    expect((await run(clock)).counts).toMatchObject({ due: 1, snapshotted: 1 });
+    // Otherwise the day counts from lastSnapshotAt.
     clock.advance(hours(1));
+    await applyRandomOps("busy", rng, 3, clock);
+    clock.advance(hours(23) - 60_000);
+    expect((await run(clock)).counts.due).toBe(0);
+    clock.advance(60_000);
     await run(clock);
-    expect(await snapshotted("busy")).toEqual([5, 7]);
+    expect(await snapshotted("busy")).toEqual([5, 7, 10]);
     expect(await snapshotted("quiet")).toEqual([]);
   });
 

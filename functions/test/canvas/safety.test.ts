@@ -4,13 +4,19 @@ import { applyOp } from "../../src/canvas/ops";
 import { snapshotProject } from "../../src/canvas/snapshot";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { storageSize } from "../../src/canvas/size";
-import { clearFirestore, db } from "../helpers/firestore";
+import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
-import { applyRandomOps, Clock, heads, jobDeps, liveElements, project, randomOp, seedProject, settings, snapshotElements } from "./harness";
+import {
+  applyRandomOps, Clock, heads, jobDeps, liveElements, project, randomOp, seedProject, settings, snapshotElements, type Rng,
+} from "./harness";
 
 // Large snapshots in parts, and the job run twice, at once, after a crash, or pruning.
 describe("canvas snapshot storage and safety", () => {
+  // Nothing here needs background triggers; keeping them off makes each clear cheap.
+  triggersOffDuringSuite();
   beforeEach(clearFirestore);
+  // Snapshots over 1 MiB (two parts) with few documents to seed: 600 elements of ~2 KB.
+  const seedLarge = (id: string, rng: Rng, clock: Clock) => seedProject(id, 600, rng, 1800, clock.now());
   const run = (clock: Clock) => snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings);
   const partIds = async (head: { ref: DocumentReference }) => (await head.ref.collection("parts").listDocuments()).map((r) => r.id);
 
@@ -39,7 +45,7 @@ describe("canvas snapshot storage and safety", () => {
   it("running twice gives the same result: one snapshot, untouched by the second run", async () => {
     const rng = prng(testSeed("canvas idempotent"));
     const clock = new Clock();
-    await seedProject("p", 2500, rng, 300, clock.now());
+    await seedLarge("p", rng, clock);
     expect((await run(clock)).counts).toMatchObject({ due: 1, snapshotted: 1 });
     const first = await heads("p");
     const updateTimes = async () => (await db().getAll(...first.map((h) => h.ref))).map((d) => d.updateTime!.toMillis());
@@ -55,7 +61,7 @@ describe("canvas snapshot storage and safety", () => {
     const clock = new Clock();
     const ids = ["a", "b", "c", "d"];
     for (const id of ids) await seedProject(id, 100 + rng.int(50), rng, id === "a" ? 400 : 0, clock.now());
-    await seedProject("huge", 2500, rng, 300, clock.now());
+    await seedLarge("huge", rng, clock);
     const [r1, r2] = await Promise.all([run(clock), run(clock), applyRandomOps("b", rng, 20, clock)]);
     expect([...r1!.errors, ...r2!.errors]).toEqual([]);
     expect(r1!.counts.snapshotted! + r2!.counts.snapshotted!).toBeGreaterThanOrEqual(5);
@@ -74,33 +80,33 @@ describe("canvas snapshot storage and safety", () => {
   it("a crash after the parts leaves an incomplete snapshot that loads ignore and the next run completes", async () => {
     const rng = prng(testSeed("canvas crash"));
     const clock = new Clock();
-    await seedProject("p", 2500, rng, 300, clock.now());
+    await seedLarge("p", rng, clock);
     const crash = { afterParts: async () => { throw new Error("instance killed"); } };
     const crashed = await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, crash);
     expect(crashed.errors).toEqual([{ id: "p", error: "Error: instance killed" }]);
     const [incomplete] = await heads("p");
-    expect(incomplete).toMatchObject({ opIndex: 2500, complete: false });
+    expect(incomplete).toMatchObject({ opIndex: 600, complete: false });
     expect((await partIds(incomplete!)).length).toBe(incomplete!.partCount);
     const loaded = (await loadCanvasState(db(), "p"))!;
-    expect(loaded).toMatchObject({ snapshotOpIndex: 0, opsReplayed: 2500 });
+    expect(loaded).toMatchObject({ snapshotOpIndex: 0, opsReplayed: 600 });
     expect(loaded.elements).toEqual(await liveElements("p"));
 
     expect((await run(clock)).counts).toMatchObject({ snapshotted: 1 });
     const [head] = await heads("p");
-    expect(head).toMatchObject({ opIndex: 2500, complete: true });
+    expect(head).toMatchObject({ opIndex: 600, complete: true });
     expect(await snapshotElements(head!)).toEqual(await liveElements("p"));
-    expect((await loadCanvasState(db(), "p"))!).toMatchObject({ snapshotOpIndex: 2500, opsReplayed: 0 });
+    expect((await loadCanvasState(db(), "p"))!).toMatchObject({ snapshotOpIndex: 600, opsReplayed: 0 });
   });
 
   it("a crash followed by new ops: the next run writes a newer snapshot and deletes the incomplete one with its parts", async () => {
     const rng = prng(testSeed("canvas crash then ops"));
     const clock = new Clock();
-    await seedProject("p", 2500, rng, 300, clock.now());
+    await seedLarge("p", rng, clock);
     await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, { afterParts: async () => { throw new Error("killed"); } });
     const [stale] = await heads("p");
     await applyRandomOps("p", rng, 100, clock);
     expect((await run(clock)).counts).toMatchObject({ snapshotted: 1, pruned: 1 });
-    expect((await heads("p")).map((h) => [h.opIndex, h.complete])).toEqual([[2600, true]]);
+    expect((await heads("p")).map((h) => [h.opIndex, h.complete])).toEqual([[700, true]]);
     expect(await partIds(stale!)).toEqual([]);
     expect((await loadCanvasState(db(), "p"))!.elements).toEqual(await liveElements("p"));
   });
@@ -108,7 +114,7 @@ describe("canvas snapshot storage and safety", () => {
   it("keeps the newest 5 snapshots and deletes older ones with their parts", async () => {
     const rng = prng(testSeed("canvas prune"));
     const clock = new Clock();
-    await seedProject("p", 2500, rng, 300, clock.now());
+    await seedLarge("p", rng, clock);
     const taken: number[] = [];
     for (let i = 0; i < 8; i++) {
       await applyRandomOps("p", rng, 2, clock);

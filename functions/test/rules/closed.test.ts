@@ -9,7 +9,21 @@ describe("firestore.rules: closed by default", () => {
   });
   afterAll(() => env.cleanup());
 
-  it.each(["health/probe", "anything/else", "adminAudit/x"])("denies reads and writes of %s, signed in or not", async (path) => {
+  // Server-only collections: the functions use the Admin SDK; clients go through callables
+  // and HTTP endpoints.
+  it.each([
+    "health/probe",
+    "anything/else",
+    "adminAudit/x",
+    "signupImageCache/current",
+    "maintenanceRuns/r1",
+    "maintenanceCursors/snapshotCanvasProjects",
+    "canvasProjects/p1",
+    "canvasProjects/p1/elements/e1",
+    "canvasProjects/p1/ops/0000000001",
+    "canvasProjects/p1/snapshots/s1",
+    "canvasMedia/m1",
+  ])("denies reads and writes of %s, signed in or not", async (path) => {
     for (const context of [env.unauthenticatedContext(), env.authenticatedContext("alice")]) {
       const ref = context.firestore().doc(path);
       await assertFails(ref.get());

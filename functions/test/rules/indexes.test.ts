@@ -20,6 +20,7 @@ const needed: Shape[] = [
   { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["leaseExpiresAt", "ASCENDING"]], usedBy: "claim.ts dueQueries processing" },
   { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["lastFailedAt", "DESCENDING"]], usedBy: "stats.ts recent failures (status in)" },
   { collection: "generations", fields: [["aestheticScore", "DESCENDING"], ["createdAt", "DESCENDING"]], usedBy: "the public feed by score" },
+  { collection: "canvasMedia", fields: [["referencedByCount", "ASCENDING"], ["createdAt", "ASCENDING"]], usedBy: "media/gc.ts candidates" },
 ];
 
 interface IndexField {

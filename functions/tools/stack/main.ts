@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { startRedisServer } from "../redis/redis-server";
 import { startUpstashBridge } from "../redis/upstash-bridge";
 import { seedDemoData } from "../demo/seed";
+import { startS3Server } from "../media/s3-server";
 import { printWelcome } from "./welcome";
 import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
 import { assertPortsFree, emulatorPorts } from "./ports";
 import { stackConfig } from "./offset";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
 import {
-  defaultBridgePort, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, region, repoRoot,
+  defaultBridgePort, defaultS3Port, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, region, repoRoot,
 } from "./paths";
 
 // `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
@@ -49,10 +50,12 @@ async function startRedisAndBridge(mode: Mode, offset: number): Promise<{ redisU
 
 /** The Functions emulator reads params from .env.<project> and secrets from .secret.local
  *  (the token is the same for every stack, so parallel stacks never disagree on it). */
-function writeFunctionsEnv(project: string, bridgeUrl: string): void {
+function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
-  writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\n`);
-  writeFileSync(join(functionsDir, ".secret.local"), `${header}UPSTASH_REDIS_REST_TOKEN=${localUpstashToken}\n`);
+  writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\nMEDIA_S3_ENDPOINT=${s3Url}\n`);
+  // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
+  const secrets = [`UPSTASH_REDIS_REST_TOKEN=${localUpstashToken}`, "MEDIA_S3_ACCESS_KEY_ID=S3RVER", "MEDIA_S3_SECRET_ACCESS_KEY=S3RVER"];
+  writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
 
 async function main(mode: Mode, extraArgs: string[]): Promise<number> {
@@ -65,13 +68,16 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   const stack = stackConfig();
   const ports = emulatorPorts(stack.offset);
   if (mode === "start") ports.push({ name: "Upstash REST bridge", host: "127.0.0.1", port: defaultBridgePort + stack.offset });
+  ports.push({ name: "local S3 store (s3rver)", host: "127.0.0.1", port: defaultS3Port + stack.offset });
   await assertPortsFree(ports);
 
   console.log("[fresco] building functions");
   run("npm", ["run", "--silent", "build"], functionsDir);
 
   const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, stack.offset);
-  writeFunctionsEnv(stack.project, bridgeUrl);
+  const s3 = await startS3Server(defaultS3Port + stack.offset, "fresco-media");
+  cleanups.push(() => s3.stop());
+  writeFunctionsEnv(stack.project, bridgeUrl, s3.url);
   const env = {
     ...process.env,
     ...stack.env,
@@ -104,7 +110,7 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   ]);
   Object.assign(process.env, stack.env);
   await seedDemoData();
-  printWelcome({ bridgeUrl, redisUrl, project: stack.project, offset: stack.offset });
+  printWelcome({ bridgeUrl, redisUrl, s3Url: s3.url, project: stack.project, offset: stack.offset });
   return exited(child);
 }
 

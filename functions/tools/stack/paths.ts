@@ -15,5 +15,8 @@ export const emulatorsUsed = ["firestore", "functions", "auth", "pubsub"] as con
 /** Port of the local Upstash REST bridge under `npm start` (tests pick a free one). */
 export const defaultBridgePort = 8079;
 
+/** Port of the local S3 store (s3rver) holding canvas media. */
+export const defaultS3Port = 4569;
+
 /** A dev-only token: the bridge listens on loopback and guards nothing real. */
 export const localUpstashToken = "fresco-local-dev-token";

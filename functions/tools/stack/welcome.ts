@@ -2,7 +2,7 @@ import { demoPassword, demoUsers } from "../demo/data";
 import { region } from "./paths";
 
 /** What a developer needs once everything is up: where things are and how to call them. */
-export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; project: string; offset: number }): void {
+export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; s3Url: string; project: string; offset: number }): void {
   const projectId = urls.project;
   const p = (port: number) => port + urls.offset;
   const fn = (name: string) => `http://127.0.0.1:${p(5001)}/${projectId}/${region}/${name}`;
@@ -15,6 +15,7 @@ export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; projec
                   Functions 127.0.0.1:${p(5001)} · hub 127.0.0.1:${p(4400)} (UI off)
  Redis            ${urls.redisUrl}
  Upstash REST     ${urls.bridgeUrl}  (token in functions/.secret.local)
+ S3 (media)       ${urls.s3Url}  bucket fresco-media (s3rver; key/secret S3RVER)
 
  HTTP functions
    health         curl ${fn("health")}

@@ -1,0 +1,42 @@
+/**
+ * The deployed wiring: the scheduled outbox replay, asserted as data and run with a real
+ * event against the test run's Redis (tools/stack's bridge, from the params).
+ */
+import { Timestamp } from "firebase-admin/firestore";
+import type { ScheduledEvent } from "firebase-functions/scheduler";
+import { Cache, cache, replayCacheInvalidations } from "../../src/cache";
+import { tagVersionKey } from "../../src/cache/tag-versions";
+import { cacheInvalidations } from "../../src/mirror/outbox";
+import { clearFirestore, db } from "../helpers/firestore";
+import { testRedis } from "../helpers/redis";
+
+beforeEach(async () => {
+  await clearFirestore();
+});
+
+describe("replayCacheInvalidations", () => {
+  it("runs every minute with the Upstash token bound", () => {
+    const endpoint = replayCacheInvalidations.__endpoint;
+    expect(endpoint.scheduleTrigger).toMatchObject({ schedule: "every 1 minutes", timeZone: "Etc/UTC", retryConfig: { retryCount: 0 } });
+    expect(endpoint.secretEnvironmentVariables).toEqual([expect.objectContaining({ key: "UPSTASH_REDIS_REST_TOKEN" })]);
+  });
+
+  it("bumps the outbox's tags and empties it", async () => {
+    const tag = `user:replay-${Date.now()}`;
+    await db().collection(cacheInvalidations).add({ tags: [tag, "signup:images"], createdAt: Timestamp.now(), attempts: 2, lastError: "down" });
+    const signupBefore = Number((await testRedis().get(tagVersionKey("signup:images"))) ?? 0);
+
+    await replayCacheInvalidations.run({ scheduleTime: new Date().toISOString() } as ScheduledEvent);
+
+    expect((await db().collection(cacheInvalidations).get()).size).toBe(0);
+    expect(Number(await testRedis().get(tagVersionKey(tag)))).toBe(1);
+    expect(Number(await testRedis().get(tagVersionKey("signup:images")))).toBe(signupBefore + 1);
+  });
+});
+
+describe("cache()", () => {
+  it("is one Cache per instance", () => {
+    expect(cache()).toBeInstanceOf(Cache);
+    expect(cache()).toBe(cache());
+  });
+});

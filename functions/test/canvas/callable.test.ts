@@ -1,0 +1,57 @@
+import { snapshotProject } from "../../src/canvas/snapshot";
+import { callCallable, createUser, idTokenFor } from "../helpers/auth";
+import { clearFirestore, triggersOffDuringSuite } from "../helpers/firestore";
+import { prng, testSeed } from "../helpers/random";
+import { applyRandomOps, Clock, jobDeps, liveElements, newProject, owner } from "./harness";
+
+// loadCanvasProject called as the app does: HTTP with an Auth-emulator ID token.
+describe("loadCanvasProject callable", () => {
+  let ownerToken: string;
+  let otherToken: string;
+  beforeAll(async () => {
+    ownerToken = await idTokenFor(await createUser(owner));
+    otherToken = await idTokenFor(await createUser("canvas-other"));
+  });
+  // Nothing here needs background triggers; keeping them off makes each clear cheap.
+  triggersOffDuringSuite();
+  beforeEach(clearFirestore);
+
+  async function projectWithHistory(id: string): Promise<void> {
+    const rng = prng(testSeed(`canvas callable ${id}`));
+    const clock = new Clock();
+    await newProject(id, clock);
+    await applyRandomOps(id, rng, 40, clock);
+    await snapshotProject(jobDeps(clock), id);
+    await applyRandomOps(id, rng, 12, clock);
+  }
+
+  it("gives the owner the elements: the snapshot plus the ops after it", async () => {
+    await projectWithHistory("mine");
+    const { status, result } = await callCallable<Record<string, unknown>>("loadCanvasProject", { projectId: "mine" }, ownerToken);
+    expect(status).toBe(200);
+    expect(result).toEqual({ projectId: "mine", opIndex: 52, snapshotOpIndex: 40, opsReplayed: 12, elements: await liveElements("mine") });
+  });
+
+  it("refuses another user with permission-denied and a caller without login with unauthenticated", async () => {
+    await projectWithHistory("mine");
+    expect((await callCallable("loadCanvasProject", { projectId: "mine" }, otherToken)).error?.status).toBe("PERMISSION_DENIED");
+    expect((await callCallable("loadCanvasProject", { projectId: "mine" })).error?.status).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers not-found for an unknown project", async () => {
+    expect((await callCallable("loadCanvasProject", { projectId: "nope" }, ownerToken)).error?.status).toBe("NOT_FOUND");
+  });
+
+  it.each([
+    ["no input", null],
+    ["no projectId", {}],
+    ["a number", { projectId: 5 }],
+    ["an empty id", { projectId: "" }],
+    ["an id with a slash", { projectId: "mine/elements" }],
+    ["a reserved id", { projectId: "__x__" }],
+    ["an unknown field", { projectId: "mine", at: 3 }],
+  ])("rejects %s with invalid-argument", async (_label, data) => {
+    const response = await callCallable("loadCanvasProject", data, ownerToken);
+    expect(response.error?.status).toBe("INVALID_ARGUMENT");
+  });
+});

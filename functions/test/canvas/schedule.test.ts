@@ -1,0 +1,35 @@
+import { loadCanvasState } from "../../src/canvas/load";
+import { loadCanvasProject, snapshotCanvasProjects } from "../../src/canvas";
+import { maintenanceRuns } from "../../src/maintenance/run";
+import { clearFirestore, db } from "../helpers/firestore";
+import { prng, testSeed } from "../helpers/random";
+import { fireSchedule } from "../helpers/schedule";
+import { waitFor } from "../helpers/wait";
+import { heads, liveElements, seedProject } from "./harness";
+
+describe("snapshotCanvasProjects schedule", () => {
+  beforeEach(clearFirestore);
+
+  it("is wired as a 6-hourly schedule without platform retries, and loadCanvasProject as a callable", () => {
+    const endpoint = snapshotCanvasProjects.__endpoint;
+    expect(endpoint.scheduleTrigger).toMatchObject({ schedule: "every 6 hours", retryConfig: { retryCount: 0 } });
+    expect(String(endpoint.scheduleTrigger!.timeZone)).toMatch(/CANVAS_SNAPSHOT_TIMEZONE/);
+    expect(String(endpoint.timeoutSeconds)).toMatch(/CANVAS_SNAPSHOT_TIMEOUT_SECONDS/);
+    expect(endpoint.availableMemoryMb).toBe(1024);
+    expect(loadCanvasProject.__endpoint.callableTrigger).toBeDefined();
+  });
+
+  it("fired as Cloud Scheduler does, snapshots the due projects and records the run", async () => {
+    const rng = prng(testSeed("canvas schedule"));
+    await seedProject("due", 120, rng);
+    const firedAt = Date.now();
+    await fireSchedule("snapshotCanvasProjects");
+    const run = await waitFor(async () => {
+      const runs = await db().collection(maintenanceRuns).where("job", "==", "snapshotCanvasProjects").get();
+      return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
+    }, { timeoutMs: 30_000, what: "a snapshotCanvasProjects run record" });
+    expect(run).toMatchObject({ status: "finished", dryRun: false, errorCount: 0, counts: expect.objectContaining({ snapshotted: 1 }) });
+    expect((await heads("due")).map((h) => [h.opIndex, h.complete])).toEqual([[120, true]]);
+    expect((await loadCanvasState(db(), "due"))!.elements).toEqual(await liveElements("due"));
+  });
+});

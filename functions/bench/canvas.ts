@@ -23,7 +23,7 @@ async function clear(): Promise<void> {
 const element = (i: number) => ({
   kind: ["rect", "text", "image", "path"][i % 4], x: (i * 37) % 4000, y: (i * 91) % 3000, locked: i % 5 === 0,
   style: { fill: `#${(i * 2654435761 % 0xffffff).toString(16)}`, stroke: { width: i % 8, dash: [i % 5, 2] } },
-  text: `element ${i} `.padEnd(380, "·"),
+  text: `element ${i} `.padEnd(380, "."),
 });
 
 async function seed(projectId: string, count: number): Promise<void> {

@@ -11,6 +11,6 @@ export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
 export { updateAestheticScore } from "./admin";
 export { onGenerationChangedForSignup, refreshSignupImageCache, signupImages } from "./signup";
-export { loadCanvasProject, snapshotCanvasProjects } from "./canvas"; // TEMP canvas (remove)
+export { loadCanvasProject, snapshotCanvasProjects } from "./canvas";
 export { collectCanvasMedia } from "./media";
 export { runMaintenanceJob } from "./maintenance";

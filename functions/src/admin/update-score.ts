@@ -1,4 +1,4 @@
-import { FieldValue, type Firestore } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { z } from "zod";
 import type { Cache } from "../cache/cache";
@@ -39,8 +39,11 @@ export async function updateAestheticScore(
     const [source, mirror] = await tx.getAll(sourceRef, mirrorRef);
     if (!source!.exists) throw new HttpsError("not-found", "No such generation.");
     const before = source!.get("aestheticScore");
-    const updated = { ...source!.data(), aestheticScore: score };
-    tx.update(sourceRef, { aestheticScore: score, updatedAt: FieldValue.serverTimestamp() });
+    // One concrete time for the source, the mirror and the reply (a server timestamp would
+    // leave the mirror and the reply with the old updatedAt until the task repaired it).
+    const updatedAt = Timestamp.now();
+    const updated = { ...source!.data(), aestheticScore: score, updatedAt };
+    tx.update(sourceRef, { aestheticScore: score, updatedAt });
     // The mirror gets the projection of the updated source now; the task that follows
     // stamps the new source version (only known after commit) and repairs anything else.
     const plan = planFor({ uid, historyId }, updated, versionOf(source!), mirror!);

@@ -1,6 +1,6 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { adminAudit } from "../../src/admin/update-score";
-import { mirrorPath, sourcePath } from "../../src/mirror/paths";
+import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
@@ -27,7 +27,9 @@ async function seedPublic(n: number, prefix = "feed"): Promise<string[]> {
       })),
     ),
   );
-  for (const id of ids) await waitFor(async () => (await db().doc(mirrorPath(id)).get()).exists, { what: `mirror of ${id}` });
+  // Generous: the Functions emulator runs one trigger at a time, and a previous test's
+  // hundreds of mirror tasks may still be ahead of these in its queue.
+  for (const id of ids) await waitFor(async () => (await db().doc(mirrorPath(id)).get()).exists, { timeoutMs: 120_000, what: `mirror of ${id}` });
   return ids;
 }
 
@@ -61,7 +63,11 @@ describe("public feed and admin score", () => {
     }
     const audits = await db().collection(adminAudit).where("target.historyId", "==", target).count().get();
     expect(audits.data().count).toBe(200);
-  }, 300_000);
+    // Let the 400 mirror tasks these updates enqueued drain here, not in the next test's time
+    // (the Functions emulator runs one trigger at a time).
+    const open = () => db().collection(mirrorQueue).where("historyId", "==", target).where("status", "in", ["pending", "processing"]).count().get();
+    await waitFor(async () => (await open()).data().count === 0, { timeoutMs: 200_000, intervalMs: 500, what: "the mirror tasks of the score updates to drain" });
+  }, 500_000);
 
   it("pages with opaque cursors, without overlap, and ends with nextCursor null", async () => {
     const ids = await seedPublic(7, "page");
@@ -78,16 +84,16 @@ describe("public feed and admin score", () => {
     const scores = byScore.body.items.map((i) => i.aestheticScore!);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(only(byScore.body.items, "page")).toHaveLength(ids.length - 1); // the unscored item is not ranked
-  });
+  }, 180_000);
 
   it("a user's own source write shows in the feed through the trigger path", async () => {
     await seedPublic(1, "own");
     const inFeed = async () => only((await getJson<Feed>("publicFeed", { sort: "recent", limit: 50 })).body.items, "own").length;
     expect(await inFeed()).toBe(1);
     await db().doc(sourcePath("ann", "own-0")).update({ isPublic: false });
-    await waitFor(async () => (await inFeed()) === 0, { what: "the unpublished item to leave the feed" });
+    await waitFor(async () => (await inFeed()) === 0, { timeoutMs: 120_000, what: "the unpublished item to leave the feed" });
     expect((await getJson("publicGeneration", { id: "own-0" })).status).toBe(404);
-  });
+  }, 180_000);
 
   it.each([
     ["publicFeed", { sort: "best" }],

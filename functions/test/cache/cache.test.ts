@@ -6,15 +6,10 @@ import * as logs from "../../src/cache/logs";
 import { CacheMetrics } from "../../src/cache/metrics";
 import { entryKey, families } from "../../src/cache/registry";
 import { tagVersionKey } from "../../src/cache/tag-versions";
-import { startCacheHarness, type CacheHarness } from "./harness";
+import { cacheHarnessForSuite, type CacheHarness } from "./harness";
 
-let h: CacheHarness;
-beforeAll(async () => {
-  h = await startCacheHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+let h!: CacheHarness;
+cacheHarnessForSuite((started) => (h = started));
 // Redis only: nothing here reaches Firestore (errors stay 0, so nothing is deferred to the outbox),
 // and clearFirestore costs ~5 s a test (re-enabling triggers), so it is left to the suites that need it.
 beforeEach(async () => {

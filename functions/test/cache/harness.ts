@@ -104,6 +104,18 @@ export async function startCacheHarness(): Promise<CacheHarness> {
 }
 
 /** A promise with its resolve function outside, to hold a loader open. */
+/** Starts the harness before a suite and closes it after; `use` receives it. */
+export function cacheHarnessForSuite(use: (harness: CacheHarness) => void): void {
+  let started: CacheHarness | undefined;
+  beforeAll(async () => {
+    started = await startCacheHarness();
+    use(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+}
+
 export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));

@@ -11,15 +11,10 @@ import { tagVersionKey } from "../../src/cache/tag-versions";
 import { cacheInvalidations } from "../../src/mirror/outbox";
 import { clearFirestore, db } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
-import { startCacheHarness, type CacheHarness } from "./harness";
+import { cacheHarnessForSuite, type CacheHarness } from "./harness";
 
-let h: CacheHarness;
-beforeAll(async () => {
-  h = await startCacheHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+let h!: CacheHarness;
+cacheHarnessForSuite((started) => (h = started));
 beforeEach(async () => {
   await clearFirestore();
   if (!h.server.running) await h.server.start();

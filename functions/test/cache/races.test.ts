@@ -3,15 +3,10 @@
  * one instance and across instances. Real redis-server, real bridge; Firestore is not touched.
  */
 import { entryKey, families } from "../../src/cache/registry";
-import { gate, sleep, startCacheHarness, type CacheHarness } from "./harness";
+import { gate, sleep, cacheHarnessForSuite, type CacheHarness } from "./harness";
 
-let h: CacheHarness;
-beforeAll(async () => {
-  h = await startCacheHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+let h!: CacheHarness;
+cacheHarnessForSuite((started) => (h = started));
 beforeEach(async () => {
   await h.direct.flushdb();
 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Redis, errors } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { freePort, startRedisServer, type RedisServer } from "../../tools/redis/redis-server";
-import { startUpstashBridge, type UpstashBridge } from "../../tools/redis/upstash-bridge";
+import { ALLOWED_COMMANDS, startUpstashBridge, type UpstashBridge } from "../../tools/redis/upstash-bridge";
 
 const TOKEN = `test-token-${randomUUID()}`;
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -190,6 +190,153 @@ describe.each(Object.keys(clientKinds) as (keyof typeof clientKinds)[])("@upstas
     await expect(redis.incr(k("w"))).rejects.toThrow("ERR value is not an integer or out of range");
   });
 
+  it("the allowlist's data commands work: strings, keys, hashes, sets, sorted sets, lists, scripts, server", async () => {
+    const key = (name: string) => k(`all:${name}`);
+    // Strings
+    expect(await redis.mset({ [key("a")]: "one", [key("b")]: 2 })).toBe("OK");
+    expect(await redis.msetnx({ [key("a")]: "x", [key("c")]: "y" })).toBe(0);
+    expect(await redis.set(key("a"), "no", { nx: true })).toBeNull();
+    expect(await redis.set(key("a"), "uno", { xx: true, get: true })).toBe("one");
+    expect(await redis.set(key("px"), "v", { px: 60_000, get: true })).toBeNull();
+    expect(await redis.setnx(key("nx"), "v")).toBe(1);
+    expect(await redis.setex(key("ex"), 60, "v")).toBe("OK");
+    expect(await redis.psetex(key("pex"), 60_000, "v")).toBe("OK");
+    expect(await redis.getset(key("nx"), "w")).toBe("v");
+    expect(await redis.getex(key("nx"), { ex: 30 })).toBe("w");
+    expect(await redis.append(key("a"), "!")).toBe(4);
+    expect(await redis.strlen(key("a"))).toBe(4);
+    expect(await redis.getrange(key("a"), 0, 1)).toBe("un");
+    expect(await redis.setrange(key("a"), 0, "U")).toBe(4);
+    expect(await redis.getdel(key("a"))).toBe("Uno!");
+    expect(await redis.get(key("a"))).toBeNull();
+    expect(await redis.incr(key("n"))).toBe(1);
+    expect(await redis.incrby(key("n"), 9)).toBe(10);
+    expect(await redis.decr(key("n"))).toBe(9);
+    expect(await redis.decrby(key("n"), 4)).toBe(5);
+    expect(await redis.incrbyfloat(key("n"), 0.5)).toBe(5.5);
+    expect(await redis.mget(key("b"), key("n"))).toEqual([2, 5.5]);
+
+    // Keys
+    expect(await redis.exists(key("b"), key("n"), key("missing"))).toBe(2);
+    expect(await redis.type(key("b"))).toBe("string");
+    expect(await redis.expire(key("b"), 100)).toBe(1);
+    expect(await redis.pexpire(key("n"), 100_000)).toBe(1);
+    expect(await redis.ttl(key("b"))).toBeGreaterThan(90);
+    expect(await redis.pttl(key("n"))).toBeGreaterThan(90_000);
+    expect(await redis.unlink(key("b"))).toBe(1);
+    expect(await redis.del(key("n"), key("missing"))).toBe(1);
+    expect(await redis.dbsize()).toBeGreaterThan(0);
+    const scanned: string[] = [];
+    let cursor: string | number = 0;
+    do {
+      const [next, keys]: [string | number, string[]] = await redis.scan(cursor, { match: key("*ex"), count: 100 });
+      scanned.push(...keys);
+      cursor = next;
+    } while (String(cursor) !== "0");
+    expect(scanned.sort()).toEqual([key("ex"), key("pex")]);
+
+    // Hashes
+    expect(await redis.hset(key("h"), { a: "1", b: "two" })).toBe(2);
+    expect(await redis.hsetnx(key("h"), "a", "x")).toBe(0);
+    expect(await redis.hmset(key("h"), { c: "3" })).toBe("OK");
+    expect(await redis.hmget(key("h"), "a", "b", "none")).toEqual({ a: 1, b: "two", none: null });
+    expect(await redis.hexists(key("h"), "b")).toBe(1);
+    expect((await redis.hkeys(key("h"))).sort()).toEqual(["a", "b", "c"]);
+    expect(await redis.hvals(key("h"))).toHaveLength(3);
+    expect(await redis.hstrlen(key("h"), "b")).toBe(3);
+    expect(await redis.hincrbyfloat(key("h"), "a", 0.25)).toBe(1.25);
+    expect(["a", "b", "c"]).toContain(await redis.hrandfield(key("h")));
+    expect((await redis.hscan(key("h"), 0))[1]).toHaveLength(6);
+
+    // Sets
+    expect(await redis.sadd(key("s1"), "a", "b", "c")).toBe(3);
+    expect(await redis.sadd(key("s2"), "b", "c", "d")).toBe(3);
+    expect(await redis.sismember(key("s1"), "a")).toBe(1);
+    expect(await redis.smismember(key("s1"), ["a", "d"])).toEqual([1, 0]);
+    expect(await redis.scard(key("s1"))).toBe(3);
+    expect((await redis.sinter(key("s1"), key("s2"))).sort()).toEqual(["b", "c"]);
+    expect(await redis.sintercard([key("s1"), key("s2")])).toBe(2);
+    expect((await redis.sunion(key("s1"), key("s2"))).sort()).toEqual(["a", "b", "c", "d"]);
+    expect(await redis.sdiff(key("s1"), key("s2"))).toEqual(["a"]);
+    expect(await redis.sinterstore(key("si"), key("s1"), key("s2"))).toBe(2);
+    expect(await redis.sunionstore(key("su"), key("s1"), key("s2"))).toBe(4);
+    expect(await redis.sdiffstore(key("sd"), key("s1"), key("s2"))).toBe(1);
+    expect(await redis.smove(key("s1"), key("s2"), "a")).toBe(1);
+    expect(await redis.srem(key("s2"), "a")).toBe(1);
+    expect(["b", "c"]).toContain(await redis.srandmember(key("s1")));
+    expect(["b", "c"]).toContain(await redis.spop(key("s1")));
+    expect((await redis.sscan(key("s2"), 0))[1].sort()).toEqual(["b", "c", "d"]);
+    expect(await redis.smembers(key("sd"))).toEqual(["a"]);
+
+    // Sorted sets
+    expect(await redis.zadd(key("z1"), { score: 1, member: "a" }, { score: 2, member: "b" }, { score: 3, member: "c" })).toBe(3);
+    expect(await redis.zadd(key("z2"), { score: 10, member: "b" }, { score: 20, member: "d" })).toBe(2);
+    expect(await redis.zcard(key("z1"))).toBe(3);
+    expect(await redis.zcount(key("z1"), 2, "+inf")).toBe(2);
+    expect(await redis.zlexcount(key("z1"), "-", "+")).toBe(3);
+    expect(await redis.zrank(key("z1"), "b")).toBe(1);
+    expect(await redis.zrevrank(key("z1"), "b")).toBe(1);
+    expect(await redis.zmscore(key("z1"), ["a", "none"])).toEqual([1, null]);
+    expect(await redis.zunion(2, [key("z1"), key("z2")], { withScores: true })).toEqual(["a", 1, "c", 3, "b", 12, "d", 20]);
+    expect(await redis.zunionstore(key("zu"), 2, [key("z1"), key("z2")])).toBe(4);
+    expect(await redis.zinterstore(key("zi"), 2, [key("z1"), key("z2")])).toBe(1);
+    expect(await redis.zdiffstore(key("zd"), 2, key("z1"), key("z2"))).toBe(2);
+    expect((await redis.zscan(key("zd"), 0))[1]).toEqual(["a", 1, "c", 3]);
+    expect(await redis.zpopmin(key("zu"))).toEqual(["a", 1]);
+    expect(await redis.zpopmax(key("zu"))).toEqual(["d", 20]);
+    expect(await redis.zrem(key("z1"), "a")).toBe(1);
+    expect(await redis.zremrangebyscore(key("z2"), 0, 15)).toBe(1);
+    expect(await redis.zremrangebyrank(key("zu"), 0, 0)).toBe(1);
+    expect(await redis.zremrangebylex(key("zd"), "-", "+")).toBe(2);
+
+    // Lists
+    expect(await redis.rpush(key("l"), "b", "c")).toBe(2);
+    expect(await redis.lpush(key("l"), "a")).toBe(3);
+    expect(await redis.lpushx(key("l"), "0")).toBe(4);
+    expect(await redis.rpushx(key("no-list"), "x")).toBe(0);
+    expect(await redis.lrange(key("l"), 0, -1)).toEqual([0, "a", "b", "c"]);
+    expect(await redis.llen(key("l"))).toBe(4);
+    expect(await redis.lindex(key("l"), 1)).toBe("a");
+    expect(await redis.lset(key("l"), 0, "z")).toBe("OK");
+    expect(await redis.linsert(key("l"), "after", "a", "a2")).toBe(5);
+    expect(await redis.lpos(key("l"), "b")).toBe(3);
+    expect(await redis.lrem(key("l"), 1, "a2")).toBe(1);
+    expect(await redis.ltrim(key("l"), 0, 2)).toBe("OK");
+    expect(await redis.lmove(key("l"), key("l2"), "left", "right")).toBe("z");
+    expect(await redis.lpop(key("l"))).toBe("a");
+    expect(await redis.rpop(key("l"))).toBe("b");
+    expect(await redis.lmpop(1, [key("l2")], "LEFT")).toEqual([key("l2"), ["z"]]);
+
+    // Scripts and server
+    const readOnly = `-- ${kind}\nreturn redis.call('GET', KEYS[1])`;
+    await redis.set(key("ro"), "r");
+    expect(await redis.evalRo(readOnly, [key("ro")], [])).toBe("r");
+    const sha = await redis.scriptLoad(readOnly);
+    expect(sha).toBe(createHash("sha1").update(readOnly).digest("hex"));
+    expect(await redis.scriptExists(sha)).toEqual([1]);
+    expect(await redis.evalshaRo(sha, [key("ro")], [])).toBe("r");
+    expect(await redis.ping()).toBe("PONG");
+    expect(await redis.echo("hi ✓")).toBe("hi ✓");
+    const [seconds] = await redis.time();
+    expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it("refused commands reject with the bridge's error and change nothing", async () => {
+    await direct.set(k("kept"), "v");
+    const keysBefore = await direct.dbsize();
+    const refused = (name: string) => `ERR ${name} is not allowed by the local Upstash bridge`;
+    await expect(redis.flushall()).rejects.toThrow(refused("FLUSHALL"));
+    await expect(redis.flushall()).rejects.toBeInstanceOf(errors.UpstashError);
+    await expect(redis.flushdb()).rejects.toThrow(refused("FLUSHDB"));
+    await expect(redis.scriptFlush()).rejects.toThrow(refused("SCRIPT FLUSH"));
+    await expect(redis.keys("*")).rejects.toThrow(refused("KEYS"));
+    await expect(redis.pipeline().set(k("piped"), "x").flushdb().exec()).rejects.toThrow(refused("FLUSHDB"));
+    await expect(redis.multi().set(k("piped"), "x").flushall().exec()).rejects.toThrow(refused("FLUSHALL"));
+    expect(await direct.exists(k("piped"))).toBe(0);
+    expect(await direct.get(k("kept"))).toBe("v");
+    expect(await direct.dbsize()).toBe(keysBefore);
+  });
+
   it("a wrong token is refused with 401 Unauthorized", async () => {
     const intruder = clientKinds[kind]("not-the-token");
     await expect(intruder.get(k("s"))).rejects.toThrow("Unauthorized");
@@ -248,7 +395,7 @@ describe("wire format (raw fetch)", () => {
   });
 
   it("answers Redis errors with 400 {error} carrying Redis's text verbatim", async () => {
-    for (const command of [["GET", "wire:h"], ["NOPE", "x"], ["GET"], ["SET", "k", "v", "EX", "soon"], ["EVALSHA", "abc", "0"]]) {
+    for (const command of [["GET", "wire:h"], ["GET"], ["SET", "k", "v", "EX", "soon"], ["EVALSHA", "abc", "0"]]) {
       const res = await post("/", command);
       expect(res).toEqual({ status: 400, body: { error: await redisErrorText(...command) } });
     }
@@ -258,10 +405,10 @@ describe("wire format (raw fetch)", () => {
     expect(await post("/multi-exec", [["SET", "wire:t", "1"], ["INCR", "wire:t"], ["LPUSH", "wire:t", "x"], ["GET", "wire:t"]], BASE64))
       .toEqual({ status: 200, body: [{ result: "OK" }, { result: 2 }, { error: WRONGTYPE }, { result: b64("2") }] });
 
-    // A command refused while queueing discards the whole transaction.
+    // A command Redis refuses while queueing (here: wrong arity) discards the whole transaction.
     await direct.set("wire:t", "before");
-    const aborted = await post("/multi-exec", [["SET", "wire:t", "after"], ["NOPE"]]);
-    expect(aborted).toEqual({ status: 400, body: { error: await redisErrorText("NOPE") } });
+    const aborted = await post("/multi-exec", [["SET", "wire:t", "after"], ["GET"]]);
+    expect(aborted).toEqual({ status: 400, body: { error: await redisErrorText("GET") } });
     expect(await direct.get("wire:t")).toBe("before");
     // ...and the shared connection is not left inside MULTI (a GET would answer "QUEUED").
     expect((await post("/", ["GET", "wire:t"])).body).toEqual({ result: "before" });
@@ -269,8 +416,7 @@ describe("wire format (raw fetch)", () => {
     // Raw connection-state commands are refused before they can reach the shared connection.
     for (const command of [["MULTI"], ["exec"], ["WATCH", "wire:t"], ["SELECT", "1"], ["SUBSCRIBE", "ch"]]) {
       const res = await post("/", command);
-      expect(res.status).toBe(400);
-      expect((res.body as { error: string }).error).toMatch(/not supported over REST/);
+      expect(res).toEqual({ status: 400, body: { error: `ERR ${command[0]!.toUpperCase()} is not allowed by the local Upstash bridge` } });
     }
     expect((await post("/pipeline", [["GET", "wire:t"], ["MULTI"]])).status).toBe(400);
     expect((await post("/multi-exec", [["WATCH", "wire:t"]])).status).toBe(400);
@@ -303,6 +449,83 @@ describe("wire format (raw fetch)", () => {
     const get = await fetch(bridge.url, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(get.status).toBe(405);
     expect(await get.json()).toEqual({ error: expect.stringMatching(/POST/) });
+  });
+});
+
+/** Commands that would wipe, reconfigure, block or take over Redis, each with arguments that would work. */
+const REFUSED: string[][] = [
+  ["FLUSHALL"], ["FLUSHDB", "ASYNC"], ["SHUTDOWN", "NOSAVE"], ["CONFIG", "SET", "maxmemory", "1"],
+  ["REPLICAOF", "127.0.0.1", "1"], ["SLAVEOF", "127.0.0.1", "1"], ["MIGRATE", "127.0.0.1", "1", "refused:kept", "0", "1000"],
+  ["BLPOP", "refused:list", "0"], ["BRPOP", "refused:list", "0"], ["BLMOVE", "refused:list", "refused:l2", "LEFT", "RIGHT", "0"],
+  ["BZPOPMIN", "refused:zset", "0"], ["XREAD", "BLOCK", "0", "STREAMS", "refused:stream", "$"], ["WAIT", "1", "0"],
+  ["CLIENT", "KILL", "TYPE", "normal"], ["KEYS", "*"], ["DEBUG", "SLEEP", "0"], ["SAVE"], ["BGSAVE"], ["MONITOR"],
+  ["SUBSCRIBE", "refused:channel"], ["SCRIPT", "FLUSH"], ["SCRIPT", "KILL"], ["FUNCTION", "FLUSH"], ["MODULE", "LIST"],
+  ["ACL", "SETUSER", "default", "off"], ["OBJECT", "ENCODING", "refused:kept"], ["SWAPDB", "0", "1"], ["MOVE", "refused:kept", "1"],
+];
+const refusal = (name: string) => ({ error: `ERR ${name} is not allowed by the local Upstash bridge` });
+
+describe("command allowlist", () => {
+  it.each(REFUSED.map((command) => [command[0] === "SCRIPT" ? `SCRIPT ${command[1]}` : command[0]!, command] as const))(
+    "refuses %s via /, /pipeline and /multi-exec; nothing of the body runs",
+    async (name, command) => {
+      await direct.set("refused:kept", "v");
+      expect(await post("/", command)).toEqual({ status: 400, body: refusal(name) });
+      const lower = [command[0]!.toLowerCase(), ...command.slice(1)];
+      expect(await post("/", lower)).toEqual({ status: 400, body: refusal(name) });
+      for (const urlPath of ["/pipeline", "/multi-exec"]) {
+        const body = [["SET", "refused:before", "1"], ["INCR", "refused:counter"], lower, ["DEL", "refused:kept"]];
+        expect(await post(urlPath, body)).toEqual({ status: 400, body: refusal(name) });
+      }
+      expect(await direct.exists("refused:before", "refused:counter")).toBe(0);
+      expect(await direct.get("refused:kept")).toBe("v");
+      expect(await direct.ping()).toBe("PONG"); // not shut down, not a replica, not blocked
+      expect(await direct.call("CONFIG", "GET", "maxmemory")).toEqual(["maxmemory", "0"]);
+    },
+  );
+
+  it("FLUSHALL via the bridge leaves the data in place", async () => {
+    await direct.mset("flush:a", "1", "flush:b", "2");
+    const keysBefore = await direct.dbsize();
+    for (const command of [["FLUSHALL"], ["flushall", "SYNC"], ["FLUSHDB"]]) {
+      expect((await post("/", command)).status).toBe(400);
+      expect((await post("/pipeline", [command])).status).toBe(400);
+      expect((await post("/multi-exec", [["GET", "flush:a"], command])).status).toBe(400);
+    }
+    expect(await direct.mget("flush:a", "flush:b")).toEqual(["1", "2"]);
+    expect(await direct.dbsize()).toBe(keysBefore);
+  });
+
+  it("SCRIPT is allowed for LOAD and EXISTS only", async () => {
+    const source = "return 'allowlist'";
+    const sha = createHash("sha1").update(source).digest("hex");
+    expect((await post("/", ["SCRIPT", "LOAD", source])).body).toEqual({ result: sha });
+    expect((await post("/", ["script", "exists", sha])).body).toEqual({ result: [1] });
+    for (const sub of ["FLUSH", "KILL", "DEBUG"]) {
+      expect(await post("/", ["script", sub.toLowerCase()])).toEqual({ status: 400, body: refusal(`SCRIPT ${sub}`) });
+    }
+    expect(await post("/", ["SCRIPT"])).toEqual({ status: 400, body: refusal("SCRIPT") });
+    expect(await direct.call("SCRIPT", "EXISTS", sha)).toEqual([1]); // the flushes did not run
+  });
+
+  it("matches names case-insensitively in ASCII only, as Redis does", async () => {
+    expect((await post("/", ["gEt", "refused:kept"])).body).toEqual({ result: "v" });
+    // JavaScript upper-cases "ſ" to "S"; Redis would not take "ſet" for SET, and neither does the bridge.
+    expect(await post("/", ["ſet", "refused:kept", "x"])).toEqual({ status: 400, body: refusal("ſET") });
+    expect(await post("/", ["NOPE"])).toEqual({ status: 400, body: refusal("NOPE") });
+  });
+
+  it("lists only commands this redis-server knows (bar newer hash commands) and none of the refused ones", async () => {
+    // Hash field expiry came with Redis 7.4, HGETDEL/HGETEX/HSETEX with 8.0; Upstash has them.
+    const newer = new Set(["HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT", "HEXPIRETIME", "HPEXPIRETIME", "HTTL", "HPTTL",
+      "HPERSIST", "HGETDEL", "HGETEX", "HSETEX"]);
+    const unknown: string[] = [];
+    for (const name of ALLOWED_COMMANDS) {
+      const [info] = (await direct.call("COMMAND", "INFO", name.replace(" ", "|"))) as unknown[];
+      if (info === null) unknown.push(name);
+    }
+    expect(unknown.filter((name) => !newer.has(name))).toEqual([]);
+    const refusedNames = REFUSED.map((command) => (command[0] === "SCRIPT" ? `SCRIPT ${command[1]}` : command[0]!));
+    expect(refusedNames.filter((name) => ALLOWED_COMMANDS.has(name))).toEqual([]);
   });
 });
 

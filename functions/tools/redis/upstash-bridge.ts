@@ -10,6 +10,9 @@
  * the client sends by default, every string in a result is base64 of Redis's raw bytes; numbers and nulls
  * are left alone and error texts are never encoded. Redis being down gives a fast 503, never a hang.
  *
+ * A web page open beside `npm start` must not be able to wipe or jam it, so the bridge runs only the
+ * commands in ALLOWED_COMMANDS (a body holding any other is refused whole: 400, nothing of it runs).
+ *
  * Run directly:
  *   REDIS_URL=redis://127.0.0.1:6379 UPSTASH_REDIS_REST_TOKEN=dev UPSTASH_BRIDGE_PORT=8079 \
  *     npx tsx tools/redis/upstash-bridge.ts
@@ -43,14 +46,45 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const COMMAND_TIMEOUT_MS = 10_000;
 
 /**
- * Commands that would change the state of the one connection every request shares: a stray MULTI would
- * make everyone else's commands answer QUEUED, SELECT would move everyone to another database, SUBSCRIBE
- * or MONITOR would take the connection over. Upstash does not serve these over REST either.
+ * The only commands the bridge runs, by name in upper case; a "NAME SUB" entry allows just that subcommand.
+ * Chosen as: what Fresco sends through @upstash/redis (src, tools, bench and test: GET, SET NX/PX/EX, MGET,
+ * INCR, PING, EVALSHA with its EVAL fallback, SCAN + DEL as the benchmark's baseline; ZREVRANGE and
+ * SCRIPT EXISTS from the bridge's own tests), plus the plain non-blocking string, key, hash, set,
+ * sorted-set and list commands @upstash/redis offers, for the platform's next domains. Left out on
+ * purpose: whatever administers or wipes the server (FLUSHALL, CONFIG, SHUTDOWN, DEBUG...), blocks the
+ * one connection every request shares (BLPOP, XREAD, WAIT...), changes that connection's state (MULTI,
+ * SELECT, SUBSCRIBE...: /multi-exec is the way to a transaction), and KEYS. A Lua script run by EVAL or
+ * EVALSHA can still call any command from inside Redis: accepted, since the scripts are Fresco's own and
+ * the token decides who may send one.
  */
-const CONNECTION_STATE_COMMANDS = new Set([
-  "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT", "MONITOR",
-  "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE",
+export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
+  // Strings
+  "GET", "SET", "GETDEL", "GETEX", "GETSET", "GETRANGE", "SETRANGE", "SETNX", "SETEX", "PSETEX", "APPEND",
+  "STRLEN", "MGET", "MSET", "MSETNX", "INCR", "INCRBY", "INCRBYFLOAT", "DECR", "DECRBY",
+  // Keys
+  "DEL", "UNLINK", "EXISTS", "TYPE", "EXPIRE", "PEXPIRE", "TTL", "PTTL", "SCAN", "DBSIZE",
+  // Hashes (the field-expiry ones and HGETDEL/HGETEX/HSETEX need Redis 7.4 / 8.0, as on Upstash)
+  "HSET", "HSETNX", "HMSET", "HGET", "HMGET", "HGETALL", "HDEL", "HEXISTS", "HLEN", "HKEYS", "HVALS",
+  "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HRANDFIELD", "HSCAN", "HGETDEL", "HGETEX", "HSETEX",
+  "HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT", "HEXPIRETIME", "HPEXPIRETIME", "HTTL", "HPTTL", "HPERSIST",
+  // Sets
+  "SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SPOP", "SRANDMEMBER", "SMOVE", "SSCAN",
+  "SINTER", "SINTERCARD", "SINTERSTORE", "SUNION", "SUNIONSTORE", "SDIFF", "SDIFFSTORE",
+  // Sorted sets
+  "ZADD", "ZREM", "ZSCORE", "ZMSCORE", "ZINCRBY", "ZCARD", "ZCOUNT", "ZLEXCOUNT", "ZRANK", "ZREVRANK",
+  "ZRANGE", "ZREVRANGE", "ZPOPMIN", "ZPOPMAX", "ZSCAN", "ZREMRANGEBYLEX", "ZREMRANGEBYRANK",
+  "ZREMRANGEBYSCORE", "ZUNION", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE",
+  // Lists (none of the blocking B* forms)
+  "LPUSH", "LPUSHX", "RPUSH", "RPUSHX", "LPOP", "RPOP", "LMPOP", "LMOVE", "LRANGE", "LINDEX", "LINSERT",
+  "LLEN", "LPOS", "LREM", "LSET", "LTRIM",
+  // Scripts
+  "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT LOAD", "SCRIPT EXISTS",
+  // Connection and server, read-only
+  "PING", "ECHO", "TIME",
 ]);
+
+/** Commands allowed only for some subcommands (SCRIPT): their name is checked together with the next word. */
+const PARTLY_ALLOWED = new Set([...ALLOWED_COMMANDS].filter((c) => c.includes(" ")).map((c) => c.split(" ")[0]!));
 
 /** An error answered as-is: `status` with body {"error": message}. */
 class HttpError extends Error {
@@ -226,11 +260,20 @@ function parseCommand(value: unknown): string[] {
     if (typeof arg === "number" || typeof arg === "boolean") return String(arg);
     throw new HttpError(400, `ERR command arguments must be strings, numbers or booleans; got ${preview(arg)}`);
   });
-  const name = args[0]!.toUpperCase();
-  if (CONNECTION_STATE_COMMANDS.has(name)) {
-    throw new HttpError(400, `ERR ${name} is not supported over REST (it would change the shared connection's state); use /multi-exec for transactions`);
-  }
+  const name = commandName(args);
+  if (!ALLOWED_COMMANDS.has(name)) throw new HttpError(400, `ERR ${name} is not allowed by the local Upstash bridge`);
   return args;
+}
+
+/**
+ * The name a command is allowed or refused by: "FLUSHALL", or "SCRIPT FLUSH" for a partly allowed one.
+ * Upper case is ASCII-only, as Redis compares names: JavaScript's toUpperCase also folds some non-ASCII
+ * letters ("ſ" to "S"), and the name checked must be the one Redis sees.
+ */
+function commandName(args: string[]): string {
+  const upper = (word: string) => word.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  const name = upper(args[0]!);
+  return PARTLY_ALLOWED.has(name) && args.length > 1 ? `${name} ${upper(args[1]!)}` : name;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { Redis, errors } from "@upstash/redis";
@@ -44,6 +45,33 @@ const post = (urlPath: string, value: unknown, headers: Record<string, string> =
   postText(urlPath, JSON.stringify(value), headers);
 const BASE64 = { "upstash-encoding": "base64" };
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
+
+/**
+ * One request over plain http.request, which (unlike fetch) can set the Host header. `host: ""` sends
+ * none at all; omitted, Node sends the bridge's own.
+ */
+function rawRequest(opts: { method?: string; path?: string; host?: string; headers?: Record<string, string>; body?: unknown }) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }>((resolve, reject) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...opts.headers };
+    if (opts.host) headers.host = opts.host;
+    const req = http.request(bridge.url + (opts.path ?? "/"), { method: opts.method ?? "POST", headers, setHost: opts.host !== "" }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        try {
+          resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) });
+        } catch {
+          reject(new Error(`HTTP ${res.statusCode} with a body that is not JSON: ${text}`));
+        }
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  });
+}
+const accessControlHeaders = (headers: http.IncomingHttpHeaders) => Object.keys(headers).filter((name) => name.startsWith("access-control-"));
 
 /** The text Redis itself gives for a command's error, straight over TCP. */
 async function redisErrorText(...args: string[]): Promise<string> {
@@ -526,6 +554,57 @@ describe("command allowlist", () => {
     expect(unknown.filter((name) => !newer.has(name))).toEqual([]);
     const refusedNames = REFUSED.map((command) => (command[0] === "SCRIPT" ? `SCRIPT ${command[1]}` : command[0]!));
     expect(refusedNames.filter((name) => ALLOWED_COMMANDS.has(name))).toEqual([]);
+  });
+});
+
+describe("browser protection", () => {
+  const bodies = { "/": ["SET", "browser:k", "x"], "/pipeline": [["SET", "browser:k", "x"]], "/multi-exec": [["SET", "browser:k", "x"]] };
+
+  it("refuses with 403 any request carrying an Origin header, even with the token; nothing runs", async () => {
+    // A cross-site page, a sandboxed one (Origin: null) and a page served from the bridge's own origin.
+    for (const origin of ["http://evil.example", "null", bridge.url]) {
+      for (const [path, body] of Object.entries(bodies)) {
+        const res = await rawRequest({ path, headers: { origin, "content-type": "text/plain" }, body });
+        expect(res).toEqual({ status: 403, headers: expect.anything(), body: { error: expect.stringMatching(/^Forbidden: .*web pages/) } });
+        expect(accessControlHeaders(res.headers)).toEqual([]);
+      }
+    }
+    expect(await direct.exists("browser:k")).toBe(0);
+  });
+
+  it("gives a CORS preflight 403 and never an Access-Control-Allow-* header", async () => {
+    const preflight = await rawRequest({
+      method: "OPTIONS",
+      headers: { origin: "http://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+    expect(preflight.status).toBe(403);
+    expect(accessControlHeaders(preflight.headers)).toEqual([]);
+    const options = await rawRequest({ method: "OPTIONS" });
+    expect(options.status).toBe(405);
+    expect(accessControlHeaders(options.headers)).toEqual([]);
+    const ok = await rawRequest({ body: ["PING"] });
+    expect(ok).toMatchObject({ status: 200, body: { result: "PONG" } });
+    expect(accessControlHeaders(ok.headers)).toEqual([]);
+  });
+
+  it("refuses with 403 a Host that is not its own loopback address (DNS rebinding); nothing runs", async () => {
+    const port = bridge.port;
+    const foreign = [`evil.example:${port}`, "evil.example", `localhost.evil.example:${port}`, `127.0.0.1:${port + 1}`,
+      "127.0.0.1", `0.0.0.0:${port}`, `127.0.0.2:${port}`, `[::1]:${port + 1}`, ""];
+    for (const host of foreign) {
+      for (const [path, body] of Object.entries(bodies)) {
+        const res = await rawRequest({ path, host, body });
+        expect({ host, status: res.status, body: res.body })
+          .toEqual({ host, status: 403, body: { error: expect.stringMatching(/^Forbidden: the Host header must be 127\.0\.0\.1:\d+, localhost:\d+ or \[::1\]:\d+/) } });
+      }
+    }
+    expect(await direct.exists("browser:k")).toBe(0);
+
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`]) {
+      expect(await rawRequest({ host, body: ["PING"] })).toMatchObject({ status: 200, body: { result: "PONG" } });
+    }
+    const viaLocalhost = new Redis({ url: `http://localhost:${port}`, token: TOKEN, enableAutoPipelining: false });
+    expect(await viaLocalhost.ping()).toBe("PONG");
   });
 });
 

@@ -11,7 +11,9 @@
  * are left alone and error texts are never encoded. Redis being down gives a fast 503, never a hang.
  *
  * A web page open beside `npm start` must not be able to wipe or jam it, so the bridge runs only the
- * commands in ALLOWED_COMMANDS (a body holding any other is refused whole: 400, nothing of it runs).
+ * commands in ALLOWED_COMMANDS (a body holding any other is refused whole: 400, nothing of it runs) and
+ * refuses with 403 any request that carries an Origin header or names a Host other than its own loopback
+ * address. It never answers with CORS headers.
  *
  * Run directly:
  *   REDIS_URL=redis://127.0.0.1:6379 UPSTASH_REDIS_REST_TOKEN=dev UPSTASH_BRIDGE_PORT=8079 \
@@ -27,7 +29,7 @@ export interface UpstashBridgeOptions {
   token: string;
   /** 0 or omitted: let the OS pick a free port. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. Requests must still name a loopback Host (127.0.0.1, localhost or [::1]). */
   host?: string;
   /** Connection lost / regained notices. Default: silent (errors still reach callers as HTTP 503s). */
   log?: (message: string) => void;
@@ -191,6 +193,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
   }
 
   async function handle(req: http.IncomingMessage): Promise<[number, unknown]> {
+    refuseBrowsers(req);
     const url = new URL(req.url ?? "/", "http://bridge");
     if (!authorized(req, url)) throw new HttpError(401, "Unauthorized");
     const run = { "/": "single", "/pipeline": "pipeline", "/multi-exec": "multi" }[url.pathname];
@@ -213,7 +216,8 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     return run === "pipeline" ? runPipeline(commands, base64) : runMultiExec(commands, base64);
   }
 
-  const server = http.createServer((req, res) => {
+  // Node answers a request without Host with a bare 400 of its own; let refuseBrowsers answer it instead.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     handle(req).then(
       ([status, body]) => sendJson(res, status, body),
       (err: unknown) => {
@@ -247,6 +251,22 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
       return closing;
     },
   };
+}
+
+/**
+ * Web pages are refused before anything else. Browsers send Origin on every cross-origin POST (preflight
+ * OPTIONS included) and Node clients never do. A page on a DNS-rebound name (evil.example resolving to
+ * 127.0.0.1) becomes same-origin with the bridge, but its requests still carry that name as their Host.
+ */
+function refuseBrowsers(req: http.IncomingMessage): void {
+  if (req.headers.origin !== undefined) {
+    throw new HttpError(403, `Forbidden: the local Upstash bridge refuses requests from web pages (Origin ${preview(req.headers.origin)})`);
+  }
+  const port = req.socket.localPort;
+  const host = (req.headers.host ?? "").toLowerCase();
+  if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
+    throw new HttpError(403, `Forbidden: the Host header must be 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (got ${preview(req.headers.host)})`);
+  }
 }
 
 /** One command: a non-empty array of strings, numbers or booleans, sent to Redis as strings. */

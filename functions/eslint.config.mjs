@@ -17,7 +17,7 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
-    files: ["*.js"],
+    files: ["*.js", "*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const mode = process.argv[2];
-if (!["start", "test", "exec", "tool"].includes(mode)) {
-  console.error("usage: node tools/run.mjs start | test [jest args] | exec <command> | tool <functions/tools path> [args]");
+if (!["start", "test", "unit", "exec", "tool"].includes(mode)) {
+  console.error("usage: node tools/run.mjs start | test [jest args] | unit [jest args] | exec <command> | tool <functions/tools path> [args]");
   process.exit(2);
 }
 
@@ -45,16 +45,16 @@ function ensureInstalled(dir) {
 
 await Promise.all([ensureInstalled(root), ensureInstalled(join(root, "functions"))]);
 
-const tsx = join(root, "functions", "node_modules", ".bin", "tsx");
-// `tool` runs a dev tool as is (it talks to whatever is running); the rest go through the stack.
-const args =
-  mode === "tool"
-    ? [join(root, "functions", "tools", `${process.argv[3]}.ts`), ...process.argv.slice(4)]
-    : [join(root, "functions", "tools", "stack", "main.ts"), mode, ...process.argv.slice(3)];
-const child = spawn(tsx, args, {
-  cwd: root,
-  stdio: "inherit",
-});
+const bin = (name) => join(root, "functions", "node_modules", ".bin", name);
+// `unit` is the fast lane (no emulator); `tool` runs a dev tool as is (it talks to whatever is
+// running); the rest go through the stack.
+const [command, args, cwd] =
+  mode === "unit"
+    ? [bin("jest"), ["-c", "jest.unit.config.js", ...process.argv.slice(3)], join(root, "functions")]
+    : mode === "tool"
+      ? [bin("tsx"), [join(root, "functions", "tools", `${process.argv[3]}.ts`), ...process.argv.slice(4)], root]
+      : [bin("tsx"), [join(root, "functions", "tools", "stack", "main.ts"), mode, ...process.argv.slice(3)], root];
+const child = spawn(command, args, { cwd, stdio: "inherit" });
 // The stack handles Ctrl-C itself (it has processes to stop); this wrapper only waits for it.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

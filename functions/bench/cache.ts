@@ -1,10 +1,12 @@
 import { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { Cache } from "../src/cache/cache";
-import { entryKey, families } from "../src/cache/registry";
-import { bumpTags, tagVersionKey } from "../src/cache/tag-versions";
-import { cacheInvalidations } from "../src/mirror/outbox";
+import { entryKey, families } from "../src/cache/map";
+import { bumpTags } from "../src/cache/tag-versions";
+import { redisKeys } from "../src/cache/keys";
+import { cacheInvalidations } from "../src/cache/outbox";
 import { db } from "../src/shared/firebase";
+import { percentile } from "../test/helpers/stats";
 import { startRedisServer } from "../tools/redis/redis-server";
 import { startUpstashBridge } from "../tools/redis/upstash-bridge";
 
@@ -32,9 +34,7 @@ const feedPage = {
 
 const ms = (t0: number) => performance.now() - t0;
 function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95), mean: samples.reduce((s, x) => s + x, 0) / samples.length };
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), mean: samples.reduce((s, x) => s + x, 0) / samples.length };
 }
 const f = (x: number, digits = 2) => x.toFixed(digits);
 
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     await invalidationTable(redis, direct);
     await direct.flushdb();
     await hitTable(redis);
-    if (Number(await direct.get(tagVersionKey("feed:public"))) < 1) throw new Error("the cache did not store its tag version");
+    if (Number(await direct.get(redisKeys.tagVersion("feed:public"))) < 1) throw new Error("the cache did not store its tag version");
   } finally {
     direct.disconnect();
     await bridge.close();

@@ -5,6 +5,7 @@ import { applyOp } from "../src/canvas/ops";
 import { snapshotProject } from "../src/canvas/snapshot";
 import { storageSize } from "../src/canvas/size";
 import { db } from "../src/shared/firebase";
+import { percentile } from "../test/helpers/stats";
 
 // `FRESCO_PORT_OFFSET=4000 node tools/run.mjs exec functions/node_modules/.bin/tsx functions/bench/canvas.ts`:
 // snapshot and load time of canvas projects of 1k, 10k and 50k elements (~500 bytes each),
@@ -47,7 +48,7 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - started];
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => percentile(xs, 50);
 
 async function main(): Promise<void> {
   await fetch(`http://${hub}/functions/disableBackgroundTriggers`, { method: "PUT" });

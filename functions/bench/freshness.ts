@@ -1,33 +1,22 @@
 import { Timestamp } from "firebase-admin/firestore";
-import { getAuth } from "firebase-admin/auth";
 import { mirrorPath, sourcePath } from "../src/mirror/paths";
 import { db } from "../src/shared/firebase";
+import { createAdmin, idTokenFor } from "../test/helpers/auth";
+import { functionUrl } from "../test/helpers/emulators";
+import { percentile } from "../test/helpers/stats";
 
 // `npm run bench:freshness`: how soon a write shows in the public feed, end to end on the
 // emulators: (a) the admin callable returns -> the feed shows the new score (reads needed and
 // time), (b) a user's direct source write -> the feed shows it (the trigger path).
 const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
-const project = process.env.GCLOUD_PROJECT!;
-const fn = (name: string) => `http://${process.env.FRESCO_FUNCTIONS_HOST}/${project}/us-central1/${name}`;
+const fn = functionUrl;
 
 async function feedScore(id: string): Promise<number | undefined> {
   const body = (await (await fetch(`${fn("publicFeed")}?sort=recent&limit=50`)).json()) as { items: Array<{ historyId: string; aestheticScore?: number }> };
   return body.items.find((i) => i.historyId === id)?.aestheticScore;
 }
 
-async function adminToken(): Promise<string> {
-  const uid = "bench-admin";
-  await getAuth().deleteUser(uid).catch(() => undefined);
-  await getAuth().createUser({ uid });
-  await getAuth().setCustomUserClaims(uid, { admin: true });
-  const token = await getAuth().createCustomToken(uid);
-  const res = await fetch(`http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=k`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, returnSecureToken: true }),
-  });
-  return ((await res.json()) as { idToken: string }).idToken;
-}
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = percentile; // short, for the table rows
 
 async function main(): Promise<void> {
   const id = "fresh-1";
@@ -36,7 +25,7 @@ async function main(): Promise<void> {
     aestheticScore: 1, createdAt: Timestamp.now(), createdBy: { uid: "bench" },
   });
   while ((await db().doc(mirrorPath(id)).get()).get("aestheticScore") !== 1) await new Promise((r) => setTimeout(r, 50));
-  const token = await adminToken();
+  const token = await idTokenFor(await createAdmin("bench-admin"));
   const callable = { ms: [] as number[], reads: [] as number[] };
   const direct: number[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -1,10 +1,10 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Timestamp } from "firebase-admin/firestore";
-import { mediaGcJob } from "../src/media/gc";
-import { canvasMedia } from "../src/media/model";
+import { mediaGcJob } from "../src/canvas/media/gc";
+import { canvasMedia } from "../src/canvas/media/model";
 import { mapLimit } from "../src/shared/map-limit";
 import { db } from "../src/shared/firebase";
-import { bucket, startS3, type S3Server } from "../test/media/media-harness";
+import { bucket, startS3, type S3Server } from "../test/canvas/media/harness";
 
 // canvas media GC throughput: 10k unreferenced old media (records in the Firestore emulator,
 // objects in s3rver), collected by one run of the job with a limit that covers them all,
@@ -43,7 +43,7 @@ async function measure(concurrency: number): Promise<string[]> {
     await seed(s3, now);
     const job = mediaGcJob(s3.store, { ttlDays: 30, batchSize: count, concurrency });
     const started = performance.now();
-    const result = await job({ db: db(), now: () => now }, { dryRun: false, limit: count });
+    const result = await job.run({ db: db(), now: () => now }, { dryRun: false, limit: count });
     const seconds = (performance.now() - started) / 1000;
     const { deleted = 0, errors = 0, bytesFreed = 0 } = result.counts;
     if (deleted !== count || errors !== 0) throw new Error(`expected ${count} deleted, got ${JSON.stringify(result.counts)}`);

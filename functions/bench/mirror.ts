@@ -4,14 +4,14 @@ import { mirrorPath, mirrorQueue, sourcePath } from "../src/mirror/paths";
 import { mapLimit } from "../src/shared/map-limit";
 import { db } from "../src/shared/firebase";
 import type { MirrorDeps } from "../src/mirror/deps";
+import { clearAll, setBackgroundTriggers } from "../test/helpers/firestore";
+import { percentile } from "../test/helpers/stats";
 
 // `npm run bench:mirror`: queue drain throughput (seed configuration, Fresco's, and the bare
 // Firestore floor at the same concurrency) and trigger-path latency, on one emulator run.
 const backlog = Number(process.env.BENCH_TASKS ?? 10_000);
 const seedSample = Number(process.env.BENCH_SEED_TASKS ?? 300);
 const latencyWrites = Number(process.env.BENCH_LATENCY_WRITES ?? 500);
-const hub = process.env.FIREBASE_EMULATOR_HUB ?? "127.0.0.1:4400";
-const triggers = (on: boolean) => fetch(`http://${hub}/functions/${on ? "enable" : "disable"}BackgroundTriggers`, { method: "PUT" });
 const deps = (workerId: string): MirrorDeps => ({ db: db(), workerId, leaseMs: 60_000, now: Date.now, invalidate: async () => undefined });
 
 const item = (i: number) => ({
@@ -19,10 +19,6 @@ const item = (i: number) => ({
   isPublic: true, isDeleted: false, createdAt: Timestamp.now(), createdBy: { uid: "bench" },
 });
 
-async function clear(): Promise<void> {
-  const host = process.env.FIRESTORE_EMULATOR_HOST;
-  await fetch(`http://${host}/emulator/v1/projects/${process.env.GCLOUD_PROJECT}/databases/(default)/documents`, { method: "DELETE" });
-}
 
 /** n source items and one pending task each, written with triggers off. */
 async function seedBacklog(n: number, prefix: string): Promise<void> {
@@ -38,7 +34,7 @@ async function seedBacklog(n: number, prefix: string): Promise<void> {
 }
 
 async function drain(name: string, options: WorkerOptions, workers: number, n: number): Promise<number> {
-  await clear();
+  await clearAll();
   await seedBacklog(n, name);
   const pool = Array.from({ length: workers }, (_, w) => new MirrorWorker(deps(`${name}-${w}`), options));
   const started = performance.now();
@@ -52,7 +48,7 @@ async function drain(name: string, options: WorkerOptions, workers: number, n: n
 
 /** The floor: per task only read the source, write the mirror, mark the task done. */
 async function floor(n: number, concurrency: number): Promise<number> {
-  await clear();
+  await clearAll();
   await seedBacklog(n, "floor");
   const started = performance.now();
   await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
@@ -66,8 +62,8 @@ async function floor(n: number, concurrency: number): Promise<number> {
 }
 
 async function triggerLatency(n: number): Promise<number[]> {
-  await clear();
-  await triggers(true);
+  await clearAll();
+  await setBackgroundTriggers(true);
   const ref = db().doc(sourcePath("bench", "latency"));
   const mirror = db().doc(mirrorPath("latency"));
   const samples: number[] = [];
@@ -89,7 +85,6 @@ async function triggerLatency(n: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const fresco = {
@@ -99,7 +94,7 @@ const fresco = {
 };
 
 async function main(): Promise<void> {
-  await triggers(false);
+  await setBackgroundTriggers(false);
   const concurrency = fresco.concurrency * workers;
   const seed = await drain("seed", seedWorkerOptions, 1, seedSample);
   const best = await drain("fresco", fresco, workers, backlog);
@@ -115,7 +110,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   console.log(`\nTrigger path: source write -> mirror updated, ${latency.length} writes on warm functions (ms)\n`);
   console.log("| p50 | p95 | p99 | max |\n| ---: | ---: | ---: | ---: |");
-  console.log(`| ${[50, 95, 99].map((p) => pct(latency, p).toFixed(0)).join(" | ")} | ${latency[latency.length - 1]!.toFixed(0)} |`);
+  console.log(`| ${[50, 95, 99].map((p) => percentile(latency, p).toFixed(0)).join(" | ")} | ${latency[latency.length - 1]!.toFixed(0)} |`);
 }
 
 main().then(() => process.exit(0), (error) => {

@@ -1,16 +1,9 @@
-// Wiring only: every deployed function, exported from its domain folder.
+// Wiring only: every deployed function, exported from its domain folder's trigger module.
 export { health } from "./health";
-export {
-  getMirrorQueueStats,
-  onGenerationHistoryWritten,
-  processMirrorTask,
-  retryDeadMirrorTasks,
-  sweepMirrorQueue,
-} from "./mirror";
+export { onGenerationHistoryWritten, processMirrorTask, sweepMirrorQueue } from "./mirror";
 export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
-export { updateAestheticScore } from "./admin";
+export { getMirrorQueueStats, retryDeadMirrorTasks, runMaintenanceJob, updateAestheticScore } from "./admin";
 export { onGenerationChangedForSignup, refreshSignupImageCache, signupImages } from "./signup";
 export { loadCanvasProject, snapshotCanvasProjects } from "./canvas";
-export { collectCanvasMedia } from "./media";
-export { runMaintenanceJob } from "./maintenance";
+export { collectCanvasMedia } from "./canvas/media";

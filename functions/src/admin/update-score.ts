@@ -1,13 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { z } from "zod";
 import type { Cache } from "../cache/cache";
+import { flushInvalidations } from "../cache/outbox";
+import { publicItem, type PublicItem } from "../feed/public-item";
 import { enqueueInTransaction } from "../mirror/enqueue";
 import { mirrorPath, sourcePath } from "../mirror/paths";
 import { planFor, versionOf } from "../mirror/plan";
-import { tagsForMirrorChange } from "../mirror/tags";
-import { docId } from "../mirror/task";
-import { publicItem, type PublicItem } from "../feed/public-item";
+import { writeMirrorPlan } from "../mirror/write";
+import { docId } from "../shared/ids";
 
 export const adminAudit = "adminAudit";
 
@@ -23,9 +25,9 @@ export type UpdateScoreInput = z.infer<ReturnType<typeof updateScoreInput>>;
 export interface UpdateScoreResult { item: PublicItem; previousScore: number | null; mirrored: boolean }
 
 /** Sets an item's aestheticScore. One transaction updates the source, the public mirror
- *  (when the item is public) and the audit log, and enqueues a mirror task (the worker
- *  then verifies and repairs, never overwriting with older data: it re-reads the source).
- *  The cache tags are bumped before returning, so the admin's next read shows the score. */
+ *  (when the item is public, with its outbox entry), the audit log, and enqueues a mirror
+ *  task (which re-reads the source, so it can only confirm or repair, never overwrite with
+ *  older data). The tags are bumped before returning, so the admin's next read shows it. */
 export async function updateAestheticScore(
   deps: { db: Firestore; cache: Cache },
   adminUid: string,
@@ -35,6 +37,7 @@ export async function updateAestheticScore(
   const { uid, historyId, score } = input;
   const sourceRef = db.doc(sourcePath(uid, historyId));
   const mirrorRef = db.doc(mirrorPath(historyId));
+  const outboxId = `score-${randomUUID()}`;
   const result = await db.runTransaction(async (tx) => {
     const [source, mirror] = await tx.getAll(sourceRef, mirrorRef);
     if (!source!.exists) throw new HttpsError("not-found", "No such generation.");
@@ -47,8 +50,7 @@ export async function updateAestheticScore(
     // The mirror gets the projection of the updated source now; the task that follows
     // stamps the new source version (only known after commit) and repairs anything else.
     const plan = planFor({ uid, historyId }, updated, versionOf(source!), mirror!);
-    const mirrored = plan.desired !== null && !plan.conflict && !plan.invalid;
-    if (mirrored) tx.set(mirrorRef, { ...plan.desired, mirroredAt: FieldValue.serverTimestamp() });
+    const written = writeMirrorPlan(db, tx, { uid, historyId }, plan, { id: outboxId, now: Date.now() });
     enqueueInTransaction(db, tx, { op: "update", uid, historyId, updates: { aestheticScore: score } });
     tx.create(db.collection(adminAudit).doc(), {
       action: "updateAestheticScore",
@@ -58,9 +60,10 @@ export async function updateAestheticScore(
       after: { aestheticScore: score },
       at: FieldValue.serverTimestamp(),
     });
-    return { updated, previousScore: typeof before === "number" ? before : null, mirrored };
+    const mirrored = written.outcome === "written" || written.outcome === "unchanged";
+    return { updated, previousScore: typeof before === "number" ? before : null, mirrored, tags: written.tags };
   });
-  await deps.cache.invalidate(tagsForMirrorChange({ uid, historyId }));
+  await flushInvalidations(db, (tags) => deps.cache.bump(tags), [{ id: outboxId, tags: result.tags }]);
   const { updated, previousScore, mirrored } = result;
   return { item: publicItem(historyId, { ...updated, uid }), previousScore, mirrored };
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "@upstash/redis";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { cacheInvalidations, replayOutbox } from "../mirror/outbox";
 import { withTimeout } from "../shared/timeout";
 import { decodeEntry, decodeVersion, initVersionsScript, isCurrent, jitteredTtlMs, releaseScript, storeScript, type TagVersion } from "./entry";
 import * as logs from "./logs";
 import { CacheMetrics, type CacheCounters } from "./metrics";
-import { entryKey, type CacheFamily } from "./registry";
-import { bumpTags, redisTimeoutMs, tagVersionKey } from "./tag-versions";
+import { redisKeys } from "./keys";
+import type { CacheFamily } from "./map";
+import { cacheInvalidations, replayOutbox } from "./outbox";
+import { bumpTags, redisTimeoutMs } from "./tag-versions";
 
 export interface CacheDeps {
   redis: Redis;
@@ -82,7 +83,8 @@ export class Cache {
    *  Loader errors reach the caller; cache errors never do. */
   async getOrLoad<P, T>(family: CacheFamily<P>, params: P, loader: () => Promise<T>): Promise<T> {
     this.counters.call();
-    const key = entryKey(family, params);
+    const familyKey = family.key(params);
+    const key = redisKeys.entry(familyKey);
     const tags = family.tags(params);
     if (this.replayNeeded && !(await this.catchUp())) return this.bypass(key, loader);
 
@@ -99,7 +101,7 @@ export class Cache {
     }
     this.counters.add("misses");
     if (read.stale) this.counters.add("staleVersionMisses");
-    return this.singleFlight(`${key}@${read.signature}`, () => this.fill(family, key, tags, read, loader));
+    return this.singleFlight(`${key}@${read.signature}`, () => this.fill(family, familyKey, tags, read, loader));
   }
 
   /** Bumps the tags; if Redis cannot confirm, writes them to the cacheInvalidations outbox.
@@ -117,6 +119,18 @@ export class Cache {
       });
       logs.invalidationDeferred(unique, error);
       return "deferred";
+    }
+  }
+
+  /** Bumps tags that already wait in the outbox (the caller deletes the entries once this
+   *  returns). Throws when Redis does not confirm; the instance then catches up before it
+   *  serves entries again. */
+  async bump(tags: string[]): Promise<void> {
+    try {
+      await bumpTags(this.redis, [...new Set(tags)], this.timeoutMs * 4);
+    } catch (error) {
+      this.failed("invalidate", error);
+      throw error;
     }
   }
 
@@ -138,7 +152,7 @@ export class Cache {
 
   /** One round trip: the entry and its tag versions in one MGET, so both come from one instant. */
   private async read<T>(key: string, tags: string[]): Promise<Read<T>> {
-    const raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tags.map(tagVersionKey)));
+    const raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tags.map(redisKeys.tagVersion)));
     const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
     const signature = signatureOf(versions);
     if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
@@ -149,7 +163,8 @@ export class Cache {
 
   /** A miss: one loader per instance (single flight), one across instances (a short lock);
    *  a lock loser waits briefly for the winner's entry, then loads anyway rather than fail. */
-  private async fill<P, T>(family: CacheFamily<P>, key: string, tags: string[], read: Read<T>, loader: () => Promise<T>): Promise<T> {
+  private async fill<P, T>(family: CacheFamily<P>, familyKey: string, tags: string[], read: Read<T>, loader: () => Promise<T>): Promise<T> {
+    const key = redisKeys.entry(familyKey);
     let versions = read.versions;
     const token = randomUUID();
     let lockKey: string;
@@ -158,7 +173,7 @@ export class Cache {
       // Only on a tag's first use (or after its counter was lost): one more round trip.
       if (versions.some((v) => v === null)) versions = await this.initVersions(tags);
       // Per versions too: a load under old versions must not make a load under new ones wait.
-      lockKey = `${key.replace(/^fresco:c:/, "fresco:lock:")}@${signatureOf(versions)}`;
+      lockKey = redisKeys.lock(familyKey, signatureOf(versions));
       owner = (await this.call("lock", this.redis.set(lockKey, token, { nx: true, px: lockMs }))) === "OK";
     } catch (error) {
       this.failed("lock", error, key);
@@ -193,7 +208,7 @@ export class Cache {
 
   private async initVersions(tags: string[]): Promise<TagVersion[]> {
     const initial = String(Math.floor(this.now()));
-    const raw = await this.call("init", this.scripts.init.exec(tags.map(tagVersionKey), [initial]));
+    const raw = await this.call("init", this.scripts.init.exec(tags.map(redisKeys.tagVersion), [initial]));
     const versions = (raw as unknown[]).map(decodeVersion);
     if (versions.length !== tags.length || versions.some((v) => v === null)) throw new Error(`tag version init answered ${JSON.stringify(raw)}`);
     return versions;
@@ -207,7 +222,7 @@ export class Cache {
       await this.call(
         "store",
         this.scripts.store.exec(
-          [key, lockKey, ...tags.map(tagVersionKey)],
+          [key, lockKey, ...tags.map(redisKeys.tagVersion)],
           [JSON.stringify({ v: value, t }), String(ttlMs), token, ...versions.map(String)],
         ),
       );

@@ -1,18 +1,21 @@
-import { defineInt, defineString } from "firebase-functions/params";
+import { defineString } from "firebase-functions/params";
+import { intParam } from "../shared/params";
 
 // The deploy-time settings of canvas snapshots (defaults in functions/.env). Read inside
 // handlers and jobs, never at module scope.
 
-export const snapshotBatch = defineInt("CANVAS_SNAPSHOT_BATCH", {
+export const snapshotBatch = intParam("CANVAS_SNAPSHOT_BATCH", {
   default: 50,
+  min: 1,
   description: "At most this many canvas projects are snapshotted per run",
 });
 export const snapshotTimeZone = defineString("CANVAS_SNAPSHOT_TIMEZONE", {
   default: "Etc/UTC",
   description: "Time zone of the snapshotCanvasProjects schedule",
 });
-export const snapshotTimeoutSeconds = defineInt("CANVAS_SNAPSHOT_TIMEOUT_SECONDS", {
+export const snapshotTimeoutSeconds = intParam("CANVAS_SNAPSHOT_TIMEOUT_SECONDS", {
   default: 540,
+  min: 120,
   description: "Timeout of one snapshotCanvasProjects run; it stops starting projects a minute before",
 });
 
@@ -22,12 +25,6 @@ export interface CanvasSettings {
   budgetMs: number;
 }
 
-/** An unset int param reads as 0: that is the case in tests and in callers outside the
- *  deployed functions, where the .env defaults are not loaded. */
 export function canvasSettings(): CanvasSettings {
-  const timeoutSeconds = snapshotTimeoutSeconds.value() || 540;
-  return {
-    batch: snapshotBatch.value() || 50,
-    budgetMs: Math.max(60, timeoutSeconds - 60) * 1000,
-  };
+  return { batch: snapshotBatch.value(), budgetMs: (snapshotTimeoutSeconds.value() - 60) * 1000 };
 }

@@ -1,14 +1,15 @@
 import { FieldPath, type DocumentReference, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { z } from "zod";
+import { docId } from "../shared/ids";
 import * as logs from "./logs";
 import {
-  documentIdPattern, opId, opsCollection, partsCollection, projectPath, snapshotsCollection,
+  opId, opsCollection, partsCollection, projectPath, snapshotsCollection,
   type CanvasElement, type CanvasOp, type SnapshotEntry, replayOps,
 } from "./model";
 import { partId } from "./snapshot";
 
-export const loadCanvasInput = z.strictObject({ projectId: z.string().regex(documentIdPattern) });
+export const loadCanvasInput = z.strictObject({ projectId: docId });
 
 export interface LoadedCanvas {
   projectId: string;

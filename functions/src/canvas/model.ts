@@ -66,10 +66,6 @@ export const elementPath = (projectId: string, elementId: string) => `${projectP
 export const opPath = (projectId: string, index: number) => `${projectPath(projectId)}/${opsCollection}/${opId(index)}`;
 export const snapshotPath = (projectId: string, opIndex: number) => `${projectPath(projectId)}/${snapshotsCollection}/${snapshotId(opIndex)}`;
 
-/** Firestore document ids: no slash, not "." or "..", not __reserved__, at most 1500 bytes
- *  (kept to 256 characters here). */
-export const documentIdPattern = /^(?!\.\.?$)(?!__.*__$)[^/]{1,256}$/;
-
 /** Applies ops in index order to a state (mutated and returned). Upserts carry the whole
  *  element, so the last op on an element decides it. */
 export function replayOps(elements: Record<string, CanvasElement>, ops: Iterable<CanvasOp>): Record<string, CanvasElement> {

@@ -1,20 +1,21 @@
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
+import { docId, isDocumentId } from "../shared/ids";
 import {
-  documentIdPattern, elementPath, opPath, opsPerSnapshot, projectPath, snapshotMaxAgeMs,
+  elementPath, opPath, opsPerSnapshot, projectPath, snapshotMaxAgeMs,
   type CanvasOp, type CanvasOpInput,
 } from "./model";
 
 /** The ops the apps' backend may apply; validated before anything is written. */
 export const canvasOpInput = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("upsert"), elementId: z.string().regex(documentIdPattern), element: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ type: z.literal("delete"), elementId: z.string().regex(documentIdPattern) }),
+  z.strictObject({ type: z.literal("upsert"), elementId: docId, element: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ type: z.literal("delete"), elementId: docId }),
 ]);
 
 /** Creates an empty project. Its creation counts as the last snapshot time, so a project
  *  with a few ops gets its first snapshot a day after creation. */
 export async function createCanvasProject(db: Firestore, projectId: string, ownerUid: string, now = Date.now()): Promise<void> {
-  if (!documentIdPattern.test(projectId)) throw new Error(`invalid canvas project id: ${projectId}`);
+  if (!isDocumentId(projectId)) throw new Error(`invalid canvas project id: ${projectId}`);
   const at = Timestamp.fromMillis(now);
   await db.doc(projectPath(projectId)).create({
     ownerUid, opIndex: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at,

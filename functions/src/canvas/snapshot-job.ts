@@ -1,34 +1,28 @@
 import { FieldPath, Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
-import type { Job, JobDeps, JobOptions, JobResult } from "../maintenance/job";
-import { loadCursor, saveCursor } from "../maintenance/run";
+import { loadPosition, positionCursor, savePosition, type Position } from "../maintenance/cursors";
+import type { JobDefinition, JobDeps, JobOptions, JobResult } from "../maintenance/job";
 import { mapLimit } from "../shared/map-limit";
-import { canvasSettings, type CanvasSettings } from "./config";
+import { canvasSettings, snapshotTimeoutSeconds, snapshotTimeZone, type CanvasSettings } from "./config";
 import * as logs from "./logs";
-import { canvasProjects, documentIdPattern } from "./model";
+import { canvasProjects } from "./model";
 import { snapshotProject, type SnapshotHooks } from "./snapshot";
 
 const jobName = "snapshotCanvasProjects";
 /** Projects snapshotted at once: each holds its elements in memory while it runs. */
 const projectConcurrency = 4;
 
-/** The cursor is the last project a run reached, in due order: "<dueAt millis>/<projectId>"
- *  (a project id never holds a slash). */
-const encodeCursor = (doc: QueryDocumentSnapshot) => `${(doc.get("snapshotDueAt") as Timestamp).toMillis()}/${doc.id}`;
-function decodeCursor(cursor: string | null): [Timestamp, string] | undefined {
-  const match = cursor?.match(/^(\d+)\/(.+)$/);
-  if (!match || !documentIdPattern.test(match[2]!)) return undefined;
-  return [Timestamp.fromMillis(Number(match[1])), match[2]!];
-}
+/** The position of a project in due order: the last one a run reached. */
+const positionOf = (doc: QueryDocumentSnapshot): Position => ({ at: doc.get("snapshotDueAt") as Timestamp, id: doc.id });
 
 /** Due projects in due order, after the cursor. `snapshotDueAt` with an order on it and the
  *  document id uses the automatic single-field index: no composite index is needed. */
-async function dueProjects(deps: JobDeps, limit: number, after: [Timestamp, string] | undefined) {
+async function dueProjects(deps: JobDeps, limit: number, after: Position | null) {
   let query = deps.db.collection(canvasProjects)
     .where("snapshotDueAt", "<=", Timestamp.fromMillis(deps.now()))
     .orderBy("snapshotDueAt").orderBy(FieldPath.documentId())
     .select("snapshotDueAt", "opIndex", "lastSnapshotOpIndex")
     .limit(limit);
-  if (after) query = query.startAfter(...after);
+  if (after) query = query.startAfter(after.at, after.id);
   return (await query.get()).docs;
 }
 
@@ -42,12 +36,13 @@ async function dueProjects(deps: JobDeps, limit: number, after: [Timestamp, stri
 export async function snapshotDueProjects(deps: JobDeps, options: JobOptions, settings: CanvasSettings, hooks?: SnapshotHooks): Promise<JobResult> {
   const started = deps.now();
   const limit = options.limit ?? settings.batch;
-  const candidates = await dueProjects(deps, limit, decodeCursor(await loadCursor(deps, jobName)));
+  const saved = await loadPosition(deps, jobName);
+  const candidates = await dueProjects(deps, limit, saved);
   const reachedEnd = candidates.length < limit;
 
   if (options.dryRun) {
     const planned = candidates.map((d) => `${d.id}: opIndex ${d.get("opIndex")}, ${d.get("opIndex") - d.get("lastSnapshotOpIndex")} ops since the last snapshot`);
-    const cursor = reachedEnd ? null : encodeCursor(candidates[candidates.length - 1]!);
+    const cursor = reachedEnd ? null : positionCursor(positionOf(candidates[candidates.length - 1]!));
     return { counts: { due: candidates.length }, errors: [], planned, cursor };
   }
 
@@ -72,9 +67,19 @@ export async function snapshotDueProjects(deps: JobDeps, options: JobOptions, se
     }
   });
 
-  const cursor = reachedEnd && counts.deferred === 0 ? null : lastReached < 0 ? await loadCursor(deps, jobName) : encodeCursor(candidates[lastReached]!);
-  await saveCursor(deps, jobName, cursor);
+  const next = reachedEnd && counts.deferred === 0 ? null : lastReached < 0 ? saved : positionOf(candidates[lastReached]!);
+  const cursor = await savePosition(deps, jobName, next);
   return { counts, errors, cursor };
 }
 
-export const snapshotJob: Job = (deps, options) => snapshotDueProjects(deps, options, canvasSettings());
+/** Snapshots of canvas projects (snapshotCanvasProjects), every 6 hours. No platform retry:
+ *  a failed project stays due for the next run. */
+export const snapshotJob: JobDefinition = {
+  name: jobName,
+  schedule: "every 6 hours",
+  timeZone: snapshotTimeZone,
+  timeoutSeconds: snapshotTimeoutSeconds.param,
+  memory: "1GiB",
+  secrets: [],
+  run: (deps, options) => snapshotDueProjects(deps, options, canvasSettings()),
+};

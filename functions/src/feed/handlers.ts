@@ -1,24 +1,14 @@
 import type { Request } from "firebase-functions/https";
 import type { Response } from "express";
-import type { z } from "zod";
 import type { Firestore } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
-import { badRequest, guarded, sendJson } from "../shared/http";
-import { families } from "../cache/registry";
-import { decodeCursor } from "./cursor";
+import { families } from "../cache/map";
+import { badRequest, guarded, parseQuery, sendJson } from "../shared/http";
+import { decodeFeedCursor } from "./cursor";
 import { loadFeedPage, loadGeneration } from "./load";
-import { describeIssues, feedQuerySchema, generationQuerySchema, singleValues } from "./query";
+import { feedQuerySchema, generationQuerySchema } from "./query";
 
 export interface ReadDeps { db: Firestore; cache: Cache }
-
-/** The query validated by `schema`, or undefined after answering 400 with the reason. */
-function parseQuery<S extends z.ZodType>(req: Request, res: Response, schema: S): z.infer<S> | undefined {
-  const raw = singleValues(req.query as Record<string, unknown>);
-  if (typeof raw === "string") return badRequest(res, raw);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return badRequest(res, describeIssues(parsed.error));
-  return parsed.data;
-}
 
 /** GET publicFeed?sort=recent|score&limit=1..50&cursor=... */
 export function publicFeedHandler(deps: () => ReadDeps) {
@@ -27,7 +17,7 @@ export function publicFeedHandler(deps: () => ReadDeps) {
       const query = parseQuery(req, res, feedQuerySchema);
       if (!query) return;
       const { sort, limit, cursor } = query;
-      const after = cursor === undefined ? null : decodeCursor(cursor);
+      const after = cursor === undefined ? null : decodeFeedCursor(cursor);
       if (cursor !== undefined && (!after || after.s !== sort)) return badRequest(res, "cursor: not a cursor of this feed order");
       const { db, cache } = deps();
       const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: cursor ?? null }, () => loadFeedPage(db, sort, limit, after));

@@ -1,6 +1,6 @@
 import { onRequest } from "firebase-functions/https";
-import { cache } from "../cache";
-import { upstashToken } from "../config";
+import { upstashToken } from "../cache/config";
+import { cache } from "../cache/instance";
 import { db } from "../shared/firebase";
 import { publicFeedHandler, publicGenerationHandler } from "./handlers";
 

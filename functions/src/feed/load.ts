@@ -1,12 +1,8 @@
 import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { generations } from "../mirror/paths";
-import { encodeCursor, type FeedCursor } from "./cursor";
+import { encodeCursor, fromCursorTime, toCursorTime } from "../shared/cursor";
+import type { FeedCursor } from "./cursor";
 import { publicItem, type PublicItem } from "./public-item";
-
-/** Firestore keeps microseconds; a cursor in milliseconds would skip items between. */
-function micros(t: Timestamp): number {
-  return t.seconds * 1e6 + Math.floor(t.nanoseconds / 1000);
-}
 
 export interface FeedPage { items: PublicItem[]; nextCursor: string | null }
 
@@ -18,7 +14,7 @@ export async function loadFeedPage(db: Firestore, sort: "recent" | "score", limi
   query = sort === "score" ? query.orderBy("aestheticScore", "desc").orderBy("createdAt", "desc") : query.orderBy("createdAt", "desc");
   query = query.orderBy(FieldPath.documentId(), "desc");
   if (after) {
-    const createdAt = new Timestamp(Math.floor(after.c / 1e6), (after.c % 1e6) * 1000);
+    const createdAt = fromCursorTime(after.t);
     query = sort === "score" ? query.startAfter(after.a ?? 0, createdAt, after.id) : query.startAfter(createdAt, after.id);
   }
   const snap = await query.get();
@@ -30,7 +26,7 @@ export async function loadFeedPage(db: Firestore, sort: "recent" | "score", limi
     nextCursor: more
       ? encodeCursor({
           s: sort,
-          c: micros(last.get("createdAt") as Timestamp),
+          t: toCursorTime(last.get("createdAt") as Timestamp),
           ...(sort === "score" ? { a: Number(last.get("aestheticScore")) } : {}),
           id: last.id,
         })

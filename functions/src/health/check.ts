@@ -1,7 +1,8 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { Redis } from "@upstash/redis";
+import { redisKeys } from "../cache/keys";
 import { withTimeout } from "../shared/timeout";
-import { frescoVersion } from "../version";
+import { frescoVersion } from "../shared/version";
 
 export interface DependencyStatus { ok: boolean; latencyMs: number; error?: string }
 export interface HealthReport {
@@ -34,8 +35,8 @@ export async function checkHealth(deps: { db: Firestore; redis: Redis }): Promis
     }),
     probe("redis", async () => {
       const token = `${Date.now()}-${Math.random()}`;
-      await deps.redis.set("health:probe", token, { ex: 60 });
-      const read = await deps.redis.get<string>("health:probe");
+      await deps.redis.set(redisKeys.healthProbe, token, { ex: 60 });
+      const read = await deps.redis.get<string>(redisKeys.healthProbe);
       if (read === null) throw new Error("redis lost the probe value");
     }),
   ]);

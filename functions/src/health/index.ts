@@ -1,7 +1,7 @@
 import * as logger from "firebase-functions/logger";
 import { onRequest } from "firebase-functions/https";
-import { upstashToken } from "../config";
-import { redis } from "../redis/client";
+import { upstashToken } from "../cache/config";
+import { redis } from "../cache/redis";
 import { db } from "../shared/firebase";
 import { checkHealth } from "./check";
 

@@ -1,7 +1,5 @@
 import type { Firestore } from "firebase-admin/firestore";
-
-export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"] as const;
-export type JobName = (typeof jobNames)[number];
+import type { Expression, SecretParam } from "firebase-functions/params";
 
 export interface JobOptions {
   dryRun: boolean;
@@ -26,3 +24,16 @@ export interface JobDeps {
 }
 
 export type Job = (deps: JobDeps, options: JobOptions) => Promise<JobResult>;
+
+/** A scheduled job, defined once by the domain that owns it: the scheduled trigger and the
+ *  admin's `runMaintenanceJob` are both derived from this. */
+export interface JobDefinition {
+  name: string;
+  /** Cloud Scheduler syntax; `onSchedule` takes a plain string, not a param. */
+  schedule: string;
+  timeZone: string | Expression<string>;
+  timeoutSeconds: number | Expression<number>;
+  memory: "256MiB" | "512MiB" | "1GiB";
+  secrets: SecretParam[];
+  run: Job;
+}

@@ -1,22 +1,21 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
-import type { Job, JobDeps, JobName, JobOptions, JobResult } from "./job";
+import type { JobDefinition, JobDeps, JobOptions, JobResult } from "./job";
 
 /** `maintenanceRuns/{runId}`: one record per run, so an admin sees what happened without logs. */
 export const maintenanceRuns = "maintenanceRuns";
-/** `maintenanceCursors/{job}`: where a job's next run continues. */
-export const maintenanceCursors = "maintenanceCursors";
 
-export interface RunSummary extends JobResult { runId: string; job: JobName; dryRun: boolean; startedAt: string; finishedAt: string }
+export interface RunSummary extends JobResult { runId: string; job: string; dryRun: boolean; startedAt: string; finishedAt: string }
 
 /** Runs a job, then writes its record and one structured summary log. A job that throws
  *  is recorded as failed (and the error rethrown, so the scheduler sees it). */
-export async function runJob(deps: JobDeps, name: JobName, job: Job, options: JobOptions): Promise<RunSummary> {
+export async function runJob(deps: JobDeps, job: JobDefinition, options: JobOptions): Promise<RunSummary> {
+  const { name } = job;
   const ref = deps.db.collection(maintenanceRuns).doc();
   const startedAt = deps.now();
   let result: JobResult;
   try {
-    result = await job(deps, options);
+    result = await job.run(deps, options);
   } catch (error) {
     result = { counts: {}, errors: [{ id: "(run)", error: String(error) }] };
     await record(deps, ref.id, name, options, startedAt, result, "failed");
@@ -25,7 +24,7 @@ export async function runJob(deps: JobDeps, name: JobName, job: Job, options: Jo
   return record(deps, ref.id, name, options, startedAt, result, "finished");
 }
 
-async function record(deps: JobDeps, runId: string, job: JobName, options: JobOptions, startedAt: number, result: JobResult, status: string): Promise<RunSummary> {
+async function record(deps: JobDeps, runId: string, job: string, options: JobOptions, startedAt: number, result: JobResult, status: string): Promise<RunSummary> {
   const finishedAt = deps.now();
   const summary: RunSummary = {
     runId,
@@ -47,13 +46,4 @@ async function record(deps: JobDeps, runId: string, job: JobName, options: JobOp
   const log = status === "finished" && result.errors.length === 0 ? logger.info : logger.warn;
   log("maintenance run", { runId, job, status, dryRun: options.dryRun, counts: result.counts, errorCount: result.errors.length, durationMs: finishedAt - startedAt });
   return summary;
-}
-
-/** The saved cursor of a job (null: start from the beginning). */
-export async function loadCursor(deps: JobDeps, job: JobName): Promise<string | null> {
-  return ((await deps.db.collection(maintenanceCursors).doc(job).get()).get("cursor") as string | undefined) ?? null;
-}
-
-export async function saveCursor(deps: JobDeps, job: JobName, cursor: string | null): Promise<void> {
-  await deps.db.collection(maintenanceCursors).doc(job).set({ cursor, updatedAt: FieldValue.serverTimestamp() });
 }

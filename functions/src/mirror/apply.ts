@@ -1,10 +1,9 @@
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from "firebase-admin/firestore";
 import { takeInTransaction, type Candidate, type ClaimedTask } from "./claim";
 import type { MirrorDeps } from "./deps";
-import { recordInTransaction } from "./outbox";
 import { mirrorPath, mirrorQueue, sourcePath } from "./paths";
 import { planMirror } from "./plan";
-import { tagsForMirrorChange } from "./tags";
+import { writeMirrorPlan, type MirrorOutcome } from "./write";
 
 /** Done tasks are kept this long for inspection, then removed by a Firestore TTL policy. */
 const doneRetentionMs = 7 * 24 * 3600_000;
@@ -14,7 +13,7 @@ export class LeaseLostError extends Error {
 }
 
 export interface ApplyResult {
-  outcome: "written" | "removed" | "unchanged" | "fenced" | "invalid-source" | "skipped";
+  outcome: MirrorOutcome | "skipped";
   /** Tags recorded in the outbox, to flush after the commit. */
   tags: string[];
 }
@@ -28,40 +27,28 @@ function refs(deps: MirrorDeps, t: { id: string; uid: string; historyId: string 
 }
 
 /** Inside the caller's transaction: brings the item's mirror to the projection of its
- *  source, records the cache tags in the outbox, and marks the task done. Because the
- *  source is read in the same transaction, an old, duplicated or reordered task writes what
- *  a new one would: the current truth. The task's hints are never used. */
+ *  source (with its outbox entry) and marks the task done. Because the source is read in the
+ *  same transaction, an old, duplicated or reordered task writes what a new one would: the
+ *  current truth. The task's hints are never used. A malformed source leaves the task dead
+ *  with the reason; a conflict fails the task. */
 function finish(deps: MirrorDeps, tx: Transaction, task: ClaimedTask, taskRef: DocumentReference, source: DocumentSnapshot, mirror: DocumentSnapshot): ApplyResult {
-  const plan = planMirror(task, source, mirror);
-  // historyIds are meant to be unique; never let one user's item replace another's.
-  if (plan.conflict) throw new Error(`generations/${task.historyId} belongs to another user`);
-  const { desired, current, invalid } = plan;
-  let outcome: ApplyResult["outcome"];
-  if (desired && current && typeof current.sourceVersion === "number" && current.sourceVersion > desired.sourceVersion) {
-    outcome = "fenced"; // the mirror already shows a newer source version
-  } else if (plan.matches) {
-    outcome = invalid ? "invalid-source" : "unchanged";
-  } else {
-    if (desired) tx.set(mirror.ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
-    else tx.delete(mirror.ref);
-    outcome = invalid ? "invalid-source" : desired ? "written" : "removed";
-  }
-  const changed = !plan.matches && outcome !== "fenced";
-  const tags = changed ? tagsForMirrorChange(task) : [];
   const now = deps.now();
-  if (changed) recordInTransaction(deps.db, tx, task.id, tags, now);
+  const written = writeMirrorPlan(deps.db, tx, task, planMirror(task, source, mirror), { id: task.id, now });
+  // historyIds are meant to be unique; never let one user's item replace another's.
+  if (written.outcome === "conflict") throw new Error(written.detail);
+  const invalid = written.outcome === "invalid";
   tx.update(taskRef, {
     status: invalid ? "dead" : "done",
-    ...(invalid ? { lastError: invalid.slice(0, 1000), lastFailedAt: Timestamp.fromMillis(now) } : {}),
+    ...(invalid ? { lastError: (written.detail ?? "invalid source").slice(0, 1000), lastFailedAt: Timestamp.fromMillis(now) } : {}),
     attempts: task.attempts,
-    outcome,
+    outcome: written.outcome,
     processedAt: Timestamp.fromMillis(now),
     expireAt: Timestamp.fromMillis(now + doneRetentionMs),
     leaseOwner: FieldValue.delete(),
     leaseExpiresAt: FieldValue.delete(),
     updatedAt: FieldValue.serverTimestamp(),
   });
-  return { outcome, tags };
+  return { outcome: written.outcome, tags: written.tags };
 }
 
 /** The lease path (trigger): applies a task claimed earlier, if the lease is still ours. */

@@ -1,4 +1,5 @@
 import { FieldValue, Timestamp, type DocumentSnapshot, type Query, type Transaction } from "firebase-admin/firestore";
+import { describeIssues } from "../shared/zod";
 import type { MirrorDeps } from "./deps";
 import { mirrorQueue } from "./paths";
 import { maxAttempts, mirrorTaskSchema, type MirrorTask } from "./task";
@@ -33,7 +34,7 @@ export function takeInTransaction(deps: MirrorDeps, tx: Transaction, snap: Docum
   const parsed = mirrorTaskSchema.safeParse(data);
   if (!parsed.success) {
     if (data.status !== "dead") {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "task"}: ${i.message}`).join("; ");
+      const problems = describeIssues(parsed.error, "task", 20);
       tx.update(snap.ref, {
         status: "dead",
         lastError: `malformed task: ${problems}`.slice(0, 1000),

@@ -1,18 +1,15 @@
 import { onDocumentCreated, onDocumentWritten } from "firebase-functions/firestore";
-import { onCall } from "firebase-functions/https";
 import * as logger from "firebase-functions/logger";
 import { onSchedule } from "firebase-functions/scheduler";
-import { upstashToken } from "../config";
+import { upstashToken } from "../cache/config";
 import { db } from "../shared/firebase";
-import { parseInput, requireAdmin } from "../shared/callable";
-import { retryDeadInput } from "./admin-input";
 import { onSourceWritten } from "./on-source-written";
 import { generationHistory, historyItems, mirrorQueue } from "./paths";
 import { processTask } from "./process";
-import { retryDeadTasks } from "./retry-dead";
 import { functionMirrorDeps } from "./runtime";
-import { queueStats } from "./stats";
 import { sweepQueue } from "./sweep";
+
+// Wiring only: the mirror pipeline's triggers. Its admin callables are in admin/.
 
 /** Any write to a generationHistory item, by anyone, enqueues a mirror task. */
 export const onGenerationHistoryWritten = onDocumentWritten(
@@ -43,16 +40,3 @@ export const sweepMirrorQueue = onSchedule(
     await sweepQueue(functionMirrorDeps("sweeper"));
   },
 );
-
-export const getMirrorQueueStats = onCall(async (request) => {
-  requireAdmin(request);
-  return queueStats(db(), Date.now());
-});
-
-export const retryDeadMirrorTasks = onCall({ secrets: [upstashToken] }, async (request) => {
-  const admin = requireAdmin(request);
-  const { taskIds } = parseInput(retryDeadInput, request.data ?? {});
-  const result = await retryDeadTasks(functionMirrorDeps("admin"), taskIds);
-  logger.info("dead mirror tasks retried", { admin, requeued: result.requeued.length, skipped: result.skipped.length });
-  return result;
-});

@@ -1,10 +1,10 @@
 import type { DocumentSnapshot } from "firebase-admin/firestore";
+import { micros } from "../shared/time";
 import { desiredMirror, InvalidSourceError, mirrorMatches, projectGeneration, type MirrorFields } from "./projection";
 
 /** Microseconds of a document's update time: Firestore makes it grow with every write. */
 export function versionOf(snap: DocumentSnapshot): number {
-  const t = snap.updateTime;
-  return t ? t.seconds * 1_000_000 + Math.floor(t.nanoseconds / 1000) : 0;
+  return snap.updateTime ? micros(snap.updateTime) : 0;
 }
 
 /** What the mirror of one item should be, decided from a source and a mirror snapshot.

@@ -4,7 +4,7 @@ import { applyTask, LeaseLostError, takeAndApply, type ApplyResult } from "./app
 import { claimTask, findDue, type Candidate, type ClaimedTask, type ClaimOptions } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { failTask } from "./fail";
-import { flushInvalidations } from "./outbox";
+import { flushInvalidations } from "../cache/outbox";
 
 export type TaskOutcome = ApplyResult["outcome"] | "failed" | "dead" | "lease-lost";
 export interface Processed { id: string; outcome: TaskOutcome; tags: string[] }

@@ -1,5 +1,6 @@
 import type { Timestamp } from "firebase-admin/firestore";
 import { isDeepStrictEqual } from "node:util";
+import { describeIssues } from "../shared/zod";
 import { optimizationFields, sourceItemSchema, type Image, type SourceItem } from "./source";
 
 /** What `generations/{historyId}` holds, less `mirroredAt` (stamped at write time). */
@@ -36,7 +37,7 @@ export function projectGeneration(
 ): MirrorFields | null {
   if (source === undefined) return null;
   const parsed = sourceItemSchema.safeParse(source);
-  if (!parsed.success) throw new InvalidSourceError(`source item is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success) throw new InvalidSourceError(`source item is invalid: ${describeIssues(parsed.error, "item", 20)}`);
   const item = parsed.data;
   if (!item.isPublic || item.isDeleted) return null;
   return defined({

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { FieldPath, FieldValue, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { FieldPath, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
 import { mapLimit } from "../shared/map-limit";
-import { flushInvalidations, recordInTransaction } from "./outbox";
+import { flushInvalidations } from "../cache/outbox";
 import { generationHistory, generations, historyItems, mirrorPath, sourcePath } from "./paths";
 import { planMirror } from "./plan";
-import { tagsForMirrorChange } from "./tags";
+import { writeMirrorPlan, type MirrorWrite } from "./write";
 
 // Rebuild: re-projects every source item (or one user's) into the public mirror and removes
 // mirror documents that must not exist. Every change is one transaction that reads the
@@ -14,16 +14,9 @@ import { tagsForMirrorChange } from "./tags";
 
 export type Invalidate = (tags: string[]) => Promise<void>;
 
-export type SyncOutcome = "written" | "removed" | "unchanged" | "invalid" | "conflict";
-
-export interface SyncResult {
-  outcome: SyncOutcome;
-  /** Tags recorded in the outbox (empty when nothing changed). */
-  tags: string[];
+export interface SyncResult extends MirrorWrite {
   /** The outbox entry holding `tags`, when there is one. */
   outboxId?: string;
-  /** Why: the validation message of an invalid source, the owner of a conflicting mirror. */
-  detail?: string;
 }
 
 /** Brings the mirror of `generationHistory/{uid}/items/{historyId}` to the projection of its
@@ -41,21 +34,12 @@ export async function syncItem(
   const sourceRef = db.doc(sourcePath(uid, historyId));
   const mirrorRef = db.doc(mirrorPath(historyId));
   const outboxId = `rebuild-${historyId}-${randomUUID().slice(0, 8)}`;
-  const result = await db.runTransaction(async (tx): Promise<SyncResult> => {
+  const result = await db.runTransaction(async (tx) => {
     const [sourceSnap, mirrorSnap] = await tx.getAll(sourceRef, mirrorRef);
-    const plan = planMirror({ uid, historyId }, sourceSnap!, mirrorSnap!);
-    if (plan.conflict) return { outcome: "conflict", tags: [], detail: `${mirrorPath(historyId)} belongs to uid ${String(plan.current?.uid)}` };
-    const invalid = plan.invalid === undefined ? {} : { detail: plan.invalid };
-    if (plan.matches) return { outcome: plan.invalid === undefined ? "unchanged" : "invalid", tags: [], ...invalid };
-    if (plan.desired) tx.set(mirrorRef, { ...plan.desired, mirroredAt: FieldValue.serverTimestamp() });
-    else tx.delete(mirrorRef);
-    const tags = tagsForMirrorChange({ uid, historyId });
-    recordInTransaction(db, tx, outboxId, tags, now);
-    const outcome: SyncOutcome = plan.invalid !== undefined ? "invalid" : plan.desired ? "written" : "removed";
-    return { outcome, tags, outboxId, ...invalid };
+    return writeMirrorPlan(db, tx, { uid, historyId }, planMirror({ uid, historyId }, sourceSnap!, mirrorSnap!), { id: outboxId, now });
   });
   if (result.tags.length > 0 && options.flush !== false) await flushInvalidations(db, invalidate, [{ id: outboxId, tags: result.tags }]);
-  return result;
+  return result.tags.length > 0 ? { ...result, outboxId } : result;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -269,7 +253,7 @@ async function handleItem(
     const synced = await syncItem(deps.db, deps.invalidate, item.uid, item.historyId, deps.now(), { flush: false });
     if (synced.outboxId && synced.tags.length > 0) changed.push({ id: synced.outboxId, tags: synced.tags });
     if (synced.outcome === "conflict") return fail(`${synced.detail ?? "mirror belongs to another user"}; not touched for ${sourcePath(item.uid, item.historyId)}`);
-    return synced.outcome;
+    return synced.outcome === "fenced" ? "unchanged" : synced.outcome; // fenced cannot happen: the source was read in the same transaction
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { cache } from "../cache";
+import { cache } from "../cache/instance";
 import { db } from "../shared/firebase";
 import { defaultLeaseMs, type MirrorDeps } from "./deps";
 
@@ -9,17 +9,9 @@ export function newWorkerId(kind: string): string {
   return `${kind}:${process.env.K_REVISION ?? hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-/** The processing core's dependencies inside a deployed function. */
+/** The processing core's dependencies inside a deployed function. The bump goes through the
+ *  instance's cache, so a failure also tells it to catch up before serving entries again
+ *  (the mirror's own outbox entry keeps the tags). */
 export function functionMirrorDeps(kind: string): MirrorDeps {
-  return {
-    db: db(),
-    workerId: newWorkerId(kind),
-    leaseMs: defaultLeaseMs,
-    now: Date.now,
-    // Through the instance's cache, so it learns of an outage (and replays the outbox before
-    // serving again); a deferred bump throws so the mirror's own outbox entry stays too.
-    invalidate: async (tags) => {
-      if ((await cache().invalidate(tags)) === "deferred") throw new Error("cache invalidation deferred to the outbox");
-    },
-  };
+  return { db: db(), workerId: newWorkerId(kind), leaseMs: defaultLeaseMs, now: Date.now, invalidate: (tags) => cache().bump(tags) };
 }

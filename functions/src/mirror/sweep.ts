@@ -1,7 +1,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
 import type { MirrorDeps } from "./deps";
-import { replayOutbox } from "./outbox";
+import { replayOutbox } from "../cache/outbox";
 import { processDue, type TaskOutcome } from "./process";
 import { queueStats, type QueueStats } from "./stats";
 

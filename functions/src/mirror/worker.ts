@@ -2,7 +2,7 @@ import * as logger from "firebase-functions/logger";
 import { findDue, type Candidate } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { processCandidates, processOne, type Processed } from "./process";
-import { flushInvalidations } from "./outbox";
+import { flushInvalidations } from "../cache/outbox";
 
 export interface WorkerOptions {
   /** Wait between polls while there is work (batch mode). */

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { Request } from "firebase-functions/https";
 import type { Response } from "express";
 import * as logger from "firebase-functions/logger";
+import type { z } from "zod";
+import { describeIssues } from "./zod";
 
 /** Browsers and CDNs may keep a copy but must revalidate every time (the ETag makes that a
  *  cheap 304): any longer max-age would show an admin's change late, which is the bug
@@ -36,3 +38,13 @@ export async function guarded(req: Request, res: Response, what: string, work: (
   }
 }
 
+/** The query validated by `schema`, or undefined after answering 400 with the reason.
+ *  Express puts repeated parameters in arrays; one value each is all a read accepts. */
+export function parseQuery<S extends z.ZodType>(req: Request, res: Response, schema: S): z.infer<S> | undefined {
+  for (const [key, value] of Object.entries(req.query)) {
+    if (typeof value !== "string") return badRequest(res, `parameter "${key}" must be given once`);
+  }
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) return badRequest(res, describeIssues(parsed.error, "query"));
+  return parsed.data;
+}

@@ -2,7 +2,7 @@ import type { Request } from "firebase-functions/https";
 import type { Response } from "express";
 import type { DocumentData, Firestore } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
-import { families } from "../cache/registry";
+import { families } from "../cache/map";
 import { guarded, sendJson } from "../shared/http";
 import type { SignupSettings } from "./config";
 import { dropFromSignup, readSignupImages, signupImagesForReaders } from "./refresh";

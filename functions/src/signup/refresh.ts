@@ -1,5 +1,6 @@
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
+import { writes } from "../cache/map";
 import type { Job } from "../maintenance/job";
 import type { SignupSettings } from "./config";
 import { selectSignupImages, type SignupImage } from "./select";
@@ -7,7 +8,6 @@ import { selectSignupImages, type SignupImage } from "./select";
 /** `signupImageCache/current`: `{ images, refreshedAt }`; `signupImageCache/refreshLock`:
  *  who is refreshing, until when (so on-demand refreshes never run twice at once). */
 export const signupImageCache = "signupImageCache";
-export const signupTag = "signup:images";
 const lockMs = 30_000;
 
 export interface SignupImages { images: SignupImage[]; refreshedAt: string | null }
@@ -21,7 +21,7 @@ export async function readSignupImages(db: Firestore): Promise<{ images: SignupI
 export async function refreshSignupImages(db: Firestore, cache: Cache, settings: SignupSettings): Promise<SignupImage[]> {
   const images = await selectSignupImages(db, settings);
   await db.collection(signupImageCache).doc("current").set({ images, refreshedAt: FieldValue.serverTimestamp() });
-  await cache.invalidate([signupTag]);
+  await cache.invalidate(writes.signupSelected.tags());
   return images;
 }
 
@@ -62,7 +62,7 @@ export async function dropFromSignup(db: Firestore, cache: Cache, historyId: str
     tx.update(ref, { images: kept });
     return true;
   });
-  if (dropped) await cache.invalidate([signupTag]);
+  if (dropped) await cache.invalidate(writes.signupSelected.tags());
   return dropped;
 }
 

@@ -2,10 +2,8 @@
  * The cache's read path, entry format, TTLs and invalidation cost, against a real redis-server
  * behind the real Upstash bridge (with a counting proxy in front: see harness.ts).
  */
-import * as logs from "../../src/cache/logs";
-import { CacheMetrics } from "../../src/cache/metrics";
-import { entryKey, families } from "../../src/cache/registry";
-import { tagVersionKey } from "../../src/cache/tag-versions";
+import { entryKey, families } from "../../src/cache/map";
+import { redisKeys } from "../../src/cache/keys";
 import { cacheHarnessForSuite, type CacheHarness } from "./harness";
 
 let h!: CacheHarness;
@@ -19,29 +17,6 @@ beforeEach(async () => {
 
 const firstPage = { sort: "recent", limit: 20, cursor: null } as const;
 
-describe("registry", () => {
-  it("gives every parameter set its own key, under fresco:c:", () => {
-    const keys = [
-      entryKey(families.feedPage, firstPage),
-      entryKey(families.feedPage, { ...firstPage, cursor: "" }),
-      entryKey(families.feedPage, { ...firstPage, cursor: "a:b" }),
-      entryKey(families.feedPage, { ...firstPage, limit: 2, cursor: "0:a:b" }),
-      entryKey(families.feedPage, { ...firstPage, sort: "score" }),
-      entryKey(families.generation, { historyId: "h1" }),
-      entryKey(families.userProfile, { uid: "h1" }),
-      entryKey(families.signupImages, {}),
-    ];
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(keys[0]).toBe("fresco:c:feed:recent:20");
-    for (const key of keys) expect(key).toMatch(/^fresco:c:/);
-    expect(families.feedPage.tags(firstPage)).toEqual(["feed:public"]);
-    expect(families.generation.tags({ historyId: "h1" })).toEqual(["generation:h1"]);
-    expect(families.userProfile.tags({ uid: "u1" })).toEqual(["user:u1"]);
-    expect(families.signupImages.tags({})).toEqual(["signup:images"]);
-    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 3600]);
-  });
-});
-
 describe("getOrLoad", () => {
   it("stores {v, t} under fresco:c:<key>, with tag versions under fresco:tagv:<tag> that never expire", async () => {
     const cache = h.newCache();
@@ -50,9 +25,9 @@ describe("getOrLoad", () => {
     expect(await cache.getOrLoad(families.feedPage, firstPage, loader)).toEqual(page);
 
     expect((await h.direct.keys("*")).sort()).toEqual(["fresco:c:feed:recent:20", "fresco:tagv:feed:public"]); // no lock left behind
-    const version = Number(await h.direct.get(tagVersionKey("feed:public")));
+    const version = Number(await h.direct.get(redisKeys.tagVersion("feed:public")));
     expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": version } });
-    expect(await h.direct.pttl(tagVersionKey("feed:public"))).toBe(-1);
+    expect(await h.direct.pttl(redisKeys.tagVersion("feed:public"))).toBe(-1);
     expect(await h.direct.pttl("fresco:c:feed:recent:20")).toBeGreaterThan(50_000);
   });
 
@@ -116,13 +91,13 @@ describe("invalidate", () => {
     const cache = h.newCache({ timeoutMs: 5_000 }); // 500 concurrent fills: not a latency test
     const page = (i: number) => ({ ...firstPage, cursor: `c${i}` });
     await Promise.all(Array.from({ length: 500 }, (_, i) => cache.getOrLoad(families.feedPage, page(i), async () => `old ${i}`)));
-    const before = Number(await h.direct.get(tagVersionKey("feed:public")));
+    const before = Number(await h.direct.get(redisKeys.tagVersion("feed:public")));
     const keysBefore = await h.direct.dbsize();
     h.reset();
 
     expect(await cache.invalidate(["feed:public"])).toBe("bumped");
     expect(h.requests).toEqual([{ path: "/pipeline", commands: [["INCR", "fresco:tagv:feed:public"]] }]);
-    expect(Number(await h.direct.get(tagVersionKey("feed:public")))).toBe(before + 1);
+    expect(Number(await h.direct.get(redisKeys.tagVersion("feed:public")))).toBe(before + 1);
     expect(await h.direct.dbsize()).toBe(keysBefore); // nothing scanned, nothing deleted
 
     h.reset();
@@ -145,40 +120,11 @@ describe("invalidate", () => {
     expect(cache.metrics()).toMatchObject({ staleVersionMisses: 1 });
 
     // Eviction or a flush of the counter alone must not make old entries current again.
-    await h.direct.del(tagVersionKey("generation:h2"));
+    await h.direct.del(redisKeys.tagVersion("generation:h2"));
     expect(await cache.getOrLoad(families.generation, params, async () => "v3")).toBe("v3");
     expect(cache.metrics()).toMatchObject({ staleVersionMisses: 2 });
     await cache.invalidate(["generation:h2"]);
     expect(await cache.getOrLoad(families.generation, params, async () => "v4")).toBe("v4");
-  });
-});
-
-describe("metrics", () => {
-  it("logs one summary per window of calls and rate-limits error warnings", () => {
-    let now = 0;
-    const summary = jest.spyOn(logs, "summary").mockImplementation(() => undefined);
-    const warn = jest.spyOn(logs, "redisError").mockImplementation(() => undefined);
-    try {
-      const metrics = new CacheMetrics(() => now, 100, 60_000, 10_000);
-      for (let i = 0; i < 250; i++) {
-        metrics.add(i % 2 ? "hits" : "misses");
-        metrics.call();
-      }
-      expect(summary).toHaveBeenCalledTimes(2);
-      expect(summary.mock.calls[0]![0]).toMatchObject({ hits: 50, misses: 50 });
-      now = 61_000;
-      metrics.call(); // the time window closes too
-      expect(summary).toHaveBeenCalledTimes(3);
-
-      for (let i = 0; i < 5; i++) metrics.error("read", new Error("down"));
-      now += 10_000;
-      metrics.error("read", new Error("down"));
-      expect(warn.mock.calls.map((c) => c[2])).toEqual([0, 4]);
-      expect(metrics.snapshot()).toMatchObject({ hits: 125, misses: 125, errors: 6 });
-    } finally {
-      summary.mockRestore();
-      warn.mockRestore();
-    }
   });
 });
 

@@ -4,9 +4,11 @@
  */
 import { Timestamp } from "firebase-admin/firestore";
 import type { ScheduledEvent } from "firebase-functions/scheduler";
-import { Cache, cache, replayCacheInvalidations } from "../../src/cache";
-import { tagVersionKey } from "../../src/cache/tag-versions";
-import { cacheInvalidations } from "../../src/mirror/outbox";
+import { replayCacheInvalidations } from "../../src/cache";
+import { Cache } from "../../src/cache/cache";
+import { cache } from "../../src/cache/instance";
+import { redisKeys } from "../../src/cache/keys";
+import { cacheInvalidations } from "../../src/cache/outbox";
 import { clearFirestore, db } from "../helpers/firestore";
 import { testRedis } from "../helpers/redis";
 
@@ -24,13 +26,13 @@ describe("replayCacheInvalidations", () => {
   it("bumps the outbox's tags and empties it", async () => {
     const tag = `user:replay-${Date.now()}`;
     await db().collection(cacheInvalidations).add({ tags: [tag, "signup:images"], createdAt: Timestamp.now(), attempts: 2, lastError: "down" });
-    const signupBefore = Number((await testRedis().get(tagVersionKey("signup:images"))) ?? 0);
+    const signupBefore = Number((await testRedis().get(redisKeys.tagVersion("signup:images"))) ?? 0);
 
     await replayCacheInvalidations.run({ scheduleTime: new Date().toISOString() } as ScheduledEvent);
 
     expect((await db().collection(cacheInvalidations).get()).size).toBe(0);
-    expect(Number(await testRedis().get(tagVersionKey(tag)))).toBe(1);
-    expect(Number(await testRedis().get(tagVersionKey("signup:images")))).toBe(signupBefore + 1);
+    expect(Number(await testRedis().get(redisKeys.tagVersion(tag)))).toBe(1);
+    expect(Number(await testRedis().get(redisKeys.tagVersion("signup:images")))).toBe(signupBefore + 1);
   });
 });
 

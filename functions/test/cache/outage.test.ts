@@ -6,9 +6,9 @@
  */
 import { Redis } from "@upstash/redis";
 import { Timestamp } from "firebase-admin/firestore";
-import { entryKey, families } from "../../src/cache/registry";
-import { tagVersionKey } from "../../src/cache/tag-versions";
-import { cacheInvalidations } from "../../src/mirror/outbox";
+import { entryKey, families } from "../../src/cache/map";
+import { redisKeys } from "../../src/cache/keys";
+import { cacheInvalidations } from "../../src/cache/outbox";
 import { clearFirestore, db } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
 import { cacheHarnessForSuite, type CacheHarness } from "./harness";
@@ -99,8 +99,8 @@ describe("replayOutbox", () => {
     await h.server.start();
     await waitFor(async () => (await cache.replayOutbox()).ok, { what: "a replay" });
     expect(await outbox()).toEqual([]);
-    expect(await h.direct.get(tagVersionKey("feed:public"))).toBe("1"); // once, not once per entry
-    expect(await h.direct.get(tagVersionKey("user:a"))).toBe("1");
+    expect(await h.direct.get(redisKeys.tagVersion("feed:public"))).toBe("1"); // once, not once per entry
+    expect(await h.direct.get(redisKeys.tagVersion("user:a"))).toBe("1");
   });
 });
 
@@ -115,7 +115,7 @@ describe("Redis stopped mid-test, then back", () => {
     expect(cache.metrics()).toMatchObject({ hits: 1, loads: 1 });
     // What an Upstash database would still hold after an outage (this redis-server restarts empty).
     const entry = (await h.direct.get(key))!;
-    const version = (await h.direct.get(tagVersionKey(tag)))!;
+    const version = (await h.direct.get(redisKeys.tagVersion(tag)))!;
 
     await h.server.stop();
     await setTitle("v2");
@@ -126,7 +126,7 @@ describe("Redis stopped mid-test, then back", () => {
     await h.server.start();
     await waitFor(async () => (await h.direct.ping()) === "PONG", { what: "Redis" });
     await h.direct.set(key, entry, "PX", 60_000); // the old entry, under the old version...
-    await h.direct.set(tagVersionKey(tag), version); // ...is current unless the outbox is replayed
+    await h.direct.set(redisKeys.tagVersion(tag), version); // ...is current unless the outbox is replayed
 
     await waitFor(
       async () => {
@@ -135,7 +135,7 @@ describe("Redis stopped mid-test, then back", () => {
       },
       { what: "the outbox to be replayed" },
     );
-    expect(Number(await h.direct.get(tagVersionKey(tag)))).toBe(Number(version) + 1);
+    expect(Number(await h.direct.get(redisKeys.tagVersion(tag)))).toBe(Number(version) + 1);
 
     // Serving from the cache again.
     await waitFor(async () => JSON.parse((await h.direct.get(key)) ?? "{}").v === "v2", { what: "the new entry" });

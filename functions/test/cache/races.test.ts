@@ -2,7 +2,7 @@
  * Concurrency: a slow loader racing an invalidation (stale set), and stampedes on one key in
  * one instance and across instances. Real redis-server, real bridge; Firestore is not touched.
  */
-import { entryKey, families } from "../../src/cache/registry";
+import { entryKey, families } from "../../src/cache/map";
 import { gate, sleep, cacheHarnessForSuite, type CacheHarness } from "./harness";
 
 let h!: CacheHarness;

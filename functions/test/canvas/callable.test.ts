@@ -1,8 +1,9 @@
 import { snapshotProject } from "../../src/canvas/snapshot";
+import { FakeClock } from "../helpers/clock";
 import { callCallable, createUser, idTokenFor } from "../helpers/auth";
 import { clearFirestore, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
-import { applyRandomOps, Clock, jobDeps, liveElements, newProject, owner } from "./harness";
+import { applyRandomOps, jobDeps, liveElements, newProject, owner } from "./harness";
 
 // loadCanvasProject called as the app does: HTTP with an Auth-emulator ID token.
 describe("loadCanvasProject callable", () => {
@@ -18,7 +19,7 @@ describe("loadCanvasProject callable", () => {
 
   async function projectWithHistory(id: string): Promise<void> {
     const rng = prng(testSeed(`canvas callable ${id}`));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject(id, clock);
     await applyRandomOps(id, rng, 40, clock);
     await snapshotProject(jobDeps(clock), id);

@@ -1,11 +1,12 @@
 import { loadCanvasState } from "../../src/canvas/load";
+import { FakeClock, hours } from "../helpers/clock";
 import { applyOp } from "../../src/canvas/ops";
 import { snapshotProject } from "../../src/canvas/snapshot";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
-  applyRandomOps, Clock, heads, hours, jobDeps, liveElements, newProject, project, randomOp, settings, snapshotElements, stateAt,
+  applyRandomOps, heads, jobDeps, liveElements, newProject, project, randomOp, settings, snapshotElements, stateAt,
 } from "./harness";
 
 // loadCanvasProject's answer (snapshot + replayed ops) must equal the live elements, and every
@@ -16,7 +17,7 @@ describe("canvas snapshots are consistent", () => {
   beforeEach(clearFirestore);
 
   /** Applies ops until stopped (at least `min`), as a client editing during a snapshot run. */
-  function writer(projectId: string, seed: number, clock: Clock, min = 5) {
+  function writer(projectId: string, seed: number, clock: FakeClock, min = 5) {
     const rng = prng(seed);
     let stopped = false;
     let applied = 0;
@@ -33,7 +34,7 @@ describe("canvas snapshots are consistent", () => {
   it("load equals the live elements after random op sequences, with ops arriving during snapshot runs", async () => {
     const seed = testSeed("canvas consistency");
     const rng = prng(seed);
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject("p1", clock);
     await newProject("p2", clock);
     for (let round = 0; round < 5; round++) {
@@ -63,7 +64,7 @@ describe("canvas snapshots are consistent", () => {
 
   it("ops applied between a snapshot's read and its commit stay out of it and are replayed on load", async () => {
     const rng = prng(testSeed("canvas read/commit gap"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject("p", clock);
     await applyRandomOps("p", rng, 120, clock);
     const report = await snapshotProject(jobDeps(clock), "p", { afterRead: () => applyRandomOps("p", rng, 30, clock) });
@@ -82,7 +83,7 @@ describe("canvas snapshots are consistent", () => {
 
   it("concurrent applyOp calls get dense, distinct indexes and the load still matches", async () => {
     const seed = testSeed("canvas concurrent ops");
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject("p", clock);
     await Promise.all([0, 1, 2].map((w) => applyRandomOps("p", prng(seed + w), 25, clock)));
     expect((await project("p")).opIndex).toBe(75);

@@ -5,6 +5,7 @@ import {
   elementPath, opPath, projectPath, replayOps, snapshotsCollection, type CanvasElement, type CanvasOp, type CanvasOpInput,
 } from "../../src/canvas/model";
 import { applyOp, createCanvasProject, snapshotDueAt } from "../../src/canvas/ops";
+import type { FakeClock } from "../helpers/clock";
 import { db } from "../helpers/firestore";
 import type { prng } from "../helpers/random";
 
@@ -12,19 +13,9 @@ export type Rng = ReturnType<typeof prng>;
 export const owner = "canvas-owner";
 export const settings: CanvasSettings = { batch: 50, budgetMs: 10 * 60_000 };
 
-/** A clock the test moves by hand; applyOp and the job read the same one. */
-export class Clock {
-  constructor(public t = Date.now()) {}
-  now = () => this.t;
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
-export const hours = (h: number) => h * 60 * 60 * 1000;
+export const jobDeps = (clock: FakeClock): JobDeps => ({ db: db(), now: clock.now });
 
-export const jobDeps = (clock: Clock): JobDeps => ({ db: db(), now: clock.now });
-
-export const newProject = (projectId: string, clock?: Clock, ownerUid = owner) => createCanvasProject(db(), projectId, ownerUid, clock?.now());
+export const newProject = (projectId: string, clock?: FakeClock, ownerUid = owner) => createCanvasProject(db(), projectId, ownerUid, clock?.now());
 
 /** A random element of a few hundred bytes, with the value kinds canvases use. */
 export function randomElement(rng: Rng, padding = 0): CanvasElement {
@@ -46,7 +37,7 @@ export function randomOp(rng: Rng, pool = 40): CanvasOpInput {
   return rng.chance(0.25) ? { type: "delete", elementId } : { type: "upsert", elementId, element: randomElement(rng) };
 }
 
-export async function applyRandomOps(projectId: string, rng: Rng, count: number, clock?: Clock): Promise<void> {
+export async function applyRandomOps(projectId: string, rng: Rng, count: number, clock?: FakeClock): Promise<void> {
   for (let i = 0; i < count; i++) await applyOp(db(), projectId, randomOp(rng), clock?.now());
 }
 

@@ -1,8 +1,9 @@
-import { maintenanceCursors } from "../../src/maintenance/run";
+import { maintenanceCursors } from "../../src/maintenance/cursors";
+import { FakeClock, hours } from "../helpers/clock";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
-import { applyRandomOps, Clock, heads, hours, jobDeps, newProject, project, seedProject, settings } from "./harness";
+import { applyRandomOps, heads, jobDeps, newProject, project, seedProject, settings } from "./harness";
 
 // When a project is snapshotted: 100 ops since the last snapshot, or a day with at least one
 // op; at most `limit` per run, the rest on the next runs through the cursor.
@@ -10,12 +11,12 @@ describe("which canvas projects a run snapshots", () => {
   // Nothing here needs background triggers; keeping them off makes each clear cheap.
   triggersOffDuringSuite();
   beforeEach(clearFirestore);
-  const run = (clock: Clock, limit?: number) => snapshotDueProjects(jobDeps(clock), { dryRun: false, limit }, settings);
+  const run = (clock: FakeClock, limit?: number) => snapshotDueProjects(jobDeps(clock), { dryRun: false, limit }, settings);
   const snapshotted = async (id: string) => (await heads(id)).filter((h) => h.complete).map((h) => h.opIndex);
 
   it("snapshots at the 100th op since the last snapshot, not before", async () => {
     const rng = prng(testSeed("canvas 100 ops"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject("p", clock);
     await applyRandomOps("p", rng, 99, clock);
     expect((await run(clock)).counts.due).toBe(0);
@@ -34,7 +35,7 @@ describe("which canvas projects a run snapshots", () => {
 
   it("snapshots a day after the last snapshot if at least one op came, and never without ops", async () => {
     const rng = prng(testSeed("canvas 24 hours"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await newProject("quiet", clock);
     await newProject("busy", clock);
     await applyRandomOps("busy", rng, 5, clock);
@@ -63,7 +64,7 @@ describe("which canvas projects a run snapshots", () => {
 
   it("takes at most `limit` projects per run and continues from the cursor on the next runs", async () => {
     const rng = prng(testSeed("canvas cursor"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     const ids = Array.from({ length: 7 }, (_, i) => `p${i}`);
     for (const id of ids) await seedProject(id, 100 + rng.int(20), rng, 0, clock.now());
     const runs = [await run(clock, 3), await run(clock, 3), await run(clock, 3)];
@@ -76,7 +77,7 @@ describe("which canvas projects a run snapshots", () => {
 
   it("a failing project is counted in errors and neither stops the run nor blocks the next ones", async () => {
     const rng = prng(testSeed("canvas failing project"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     for (const id of ["a", "bad", "c"]) await seedProject(id, 100, rng, 0, clock.now());
     const hooks = { afterRead: async (id: string) => { if (id === "bad") throw new Error("disk on fire"); } };
     const first = await snapshotDueProjects(jobDeps(clock), { dryRun: false, limit: 2 }, settings, hooks);
@@ -91,7 +92,7 @@ describe("which canvas projects a run snapshots", () => {
 
   it("a dry run lists what would be snapshotted and writes nothing", async () => {
     const rng = prng(testSeed("canvas dry run"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedProject("big", 150, rng, 0, clock.now());
     await newProject("small", clock);
     await applyRandomOps("small", rng, 3, clock);

@@ -1,4 +1,5 @@
 import type { DocumentReference } from "firebase-admin/firestore";
+import { FakeClock } from "../helpers/clock";
 import { loadCanvasState } from "../../src/canvas/load";
 import { applyOp } from "../../src/canvas/ops";
 import { snapshotProject } from "../../src/canvas/snapshot";
@@ -7,7 +8,7 @@ import { storageSize } from "../../src/canvas/size";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
-  applyRandomOps, Clock, heads, jobDeps, liveElements, project, randomOp, seedProject, settings, snapshotElements, type Rng,
+  applyRandomOps, heads, jobDeps, liveElements, project, randomOp, seedProject, settings, snapshotElements, type Rng,
 } from "./harness";
 
 // Large snapshots in parts, and the job run twice, at once, after a crash, or pruning.
@@ -16,13 +17,13 @@ describe("canvas snapshot storage and safety", () => {
   triggersOffDuringSuite();
   beforeEach(clearFirestore);
   // Snapshots over 1 MiB (two parts) with few documents to seed: 600 elements of ~2 KB.
-  const seedLarge = (id: string, rng: Rng, clock: Clock) => seedProject(id, 600, rng, 1800, clock.now());
-  const run = (clock: Clock) => snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings);
+  const seedLarge = (id: string, rng: Rng, clock: FakeClock) => seedProject(id, 600, rng, 1800, clock.now());
+  const run = (clock: FakeClock) => snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings);
   const partIds = async (head: { ref: DocumentReference }) => (await head.ref.collection("parts").listDocuments()).map((r) => r.id);
 
   it("splits a snapshot over 1 MiB into parts under the limit, and loads it back", async () => {
     const rng = prng(testSeed("canvas parts"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedProject("big", 3000, rng, 300, clock.now()); // ~3000 elements of ~500 bytes
     await applyRandomOps("big", rng, 10, clock);
     expect((await run(clock)).counts).toMatchObject({ snapshotted: 1 });
@@ -44,7 +45,7 @@ describe("canvas snapshot storage and safety", () => {
 
   it("running twice gives the same result: one snapshot, untouched by the second run", async () => {
     const rng = prng(testSeed("canvas idempotent"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedLarge("p", rng, clock);
     expect((await run(clock)).counts).toMatchObject({ due: 1, snapshotted: 1 });
     const first = await heads("p");
@@ -58,7 +59,7 @@ describe("canvas snapshot storage and safety", () => {
 
   it("two runs at once write one snapshot per project, with ops arriving meanwhile", async () => {
     const rng = prng(testSeed("canvas concurrent runs"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     const ids = ["a", "b", "c", "d"];
     for (const id of ids) await seedProject(id, 100 + rng.int(50), rng, id === "a" ? 400 : 0, clock.now());
     await seedLarge("huge", rng, clock);
@@ -79,7 +80,7 @@ describe("canvas snapshot storage and safety", () => {
 
   it("a crash after the parts leaves an incomplete snapshot that loads ignore and the next run completes", async () => {
     const rng = prng(testSeed("canvas crash"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedLarge("p", rng, clock);
     const crash = { afterParts: async () => { throw new Error("instance killed"); } };
     const crashed = await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, crash);
@@ -100,7 +101,7 @@ describe("canvas snapshot storage and safety", () => {
 
   it("a crash followed by new ops: the next run writes a newer snapshot and deletes the incomplete one with its parts", async () => {
     const rng = prng(testSeed("canvas crash then ops"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedLarge("p", rng, clock);
     await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, { afterParts: async () => { throw new Error("killed"); } });
     const [stale] = await heads("p");
@@ -113,7 +114,7 @@ describe("canvas snapshot storage and safety", () => {
 
   it("keeps the newest 5 snapshots and deletes older ones with their parts", async () => {
     const rng = prng(testSeed("canvas prune"));
-    const clock = new Clock();
+    const clock = new FakeClock();
     await seedLarge("p", rng, clock);
     const taken: number[] = [];
     for (let i = 0; i < 8; i++) {

@@ -1,11 +1,11 @@
 import { Timestamp } from "firebase-admin/firestore";
+import { sourceItem } from "../helpers/fixtures";
 import { adminAudit } from "../../src/admin/update-score";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
-import { sourceItem } from "../mirror/mirror-harness";
 
 // The public reads and the admin score callable, end to end: real HTTP to the Functions
 // emulator, real Redis behind the Upstash bridge, the mirror kept by the real triggers.

@@ -1,8 +1,9 @@
+import { redisKeys } from "../../src/cache/keys";
 import { Redis } from "@upstash/redis";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkHealth } from "../../src/health/check";
-import { frescoVersion } from "../../src/version";
+import { frescoVersion } from "../../src/shared/version";
 import { functionUrl } from "../helpers/emulators";
 import { db } from "../helpers/firestore";
 import { testRedis } from "../helpers/redis";
@@ -18,8 +19,8 @@ describe("health", () => {
 
   it("wrote and read Redis through @upstash/redis and the bridge (the probe key is there)", async () => {
     await fetch(functionUrl("health"));
-    expect(await testRedis().get("health:probe")).toEqual(expect.any(String));
-    expect(await testRedis().ttl("health:probe")).toBeGreaterThan(0);
+    expect(await testRedis().get(redisKeys.healthProbe)).toEqual(expect.any(String));
+    expect(await testRedis().ttl(redisKeys.healthProbe)).toBeGreaterThan(0);
   });
 
   it("refuses other methods", async () => {

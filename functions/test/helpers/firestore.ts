@@ -53,7 +53,8 @@ export async function clearFirestore(): Promise<void> {
   await withoutTriggers(clearAll);
 }
 
-async function clearAll(): Promise<void> {
+/** Deletes every document, leaving the triggers as they are (benchmarks keep them off). */
+export async function clearAll(): Promise<void> {
   const url = `http://${firestoreHost}/emulator/v1/projects/${projectId}/databases/(default)/documents`;
   const response = await fetch(url, { method: "DELETE" });
   if (!response.ok) throw new Error(`clearing Firestore failed: ${response.status} ${await response.text()}`);
@@ -70,6 +71,9 @@ export async function withoutTriggers<T>(work: () => Promise<T>): Promise<T> {
     await hub("enableBackgroundTriggers");
   }
 }
+
+/** Turns the Functions emulator's background triggers on or off. */
+export const setBackgroundTriggers = (on: boolean) => hub(on ? "enableBackgroundTriggers" : "disableBackgroundTriggers");
 
 async function hub(action: "disableBackgroundTriggers" | "enableBackgroundTriggers"): Promise<void> {
   const response = await fetch(`http://${hubHost}/functions/${action}`, { method: "PUT" });

@@ -1,8 +1,9 @@
 import { Timestamp } from "firebase-admin/firestore";
+import { sourceItem } from "../helpers/fixtures";
 import { mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
-import { mirrorMismatch, sourceItem, task } from "./mirror-harness";
+import { mirrorMismatch, task } from "./harness";
 
 // The admin callables, called as a real client does: HTTP with an Auth-emulator ID token.
 describe("mirror admin callables", () => {

@@ -1,11 +1,13 @@
 import { FieldValue } from "firebase-admin/firestore";
-import { cacheInvalidations, replayOutbox } from "../../src/mirror/outbox";
+import { FakeClock } from "../helpers/clock";
+import { sourceItem } from "../helpers/fixtures";
+import { cacheInvalidations, replayOutbox } from "../../src/cache/outbox";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { processDue, processTask } from "../../src/mirror/process";
 import { sweepQueue } from "../../src/mirror/sweep";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
-import { crashSometimes, enqueueFor, FakeClock, InjectedCrash, mirrorMismatch, sourceItem, testDeps } from "./mirror-harness";
+import { crashSometimes, enqueueFor, InjectedCrash, mirrorMismatch, testDeps } from "./harness";
 
 // Guarantee 1 (convergence) and 2 (no stale overwrite), model-based: thousands of random
 // source writes; their tasks delivered duplicated, shuffled, late, to concurrent

@@ -1,4 +1,6 @@
 import { Timestamp } from "firebase-admin/firestore";
+import { FakeClock } from "../helpers/clock";
+import { sourceItem } from "../helpers/fixtures";
 import { applyTask } from "../../src/mirror/apply";
 import { claimTask } from "../../src/mirror/claim";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
@@ -7,7 +9,7 @@ import { sweepQueue } from "../../src/mirror/sweep";
 import { MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
-import { enqueueFor, FakeClock, mirrorMismatch, sourceItem, task, testDeps } from "./mirror-harness";
+import { enqueueFor, mirrorMismatch, task, testDeps } from "./harness";
 
 // Guarantees 2 and 5 and the processing paths, each on the real Firestore emulator.
 describe("mirror queue processing", () => {
@@ -102,7 +104,7 @@ describe("mirror queue processing", () => {
     await processTask(testDeps(clock, "a"), await enqueueFor("ann", "h1"));
     await db().doc(sourcePath("ann", "h1")).update({ model: 42 });
     const id = await enqueueFor("ann", "h1");
-    expect(await processTask(testDeps(clock, "a"), id)).toBe("invalid-source");
+    expect(await processTask(testDeps(clock, "a"), id)).toBe("invalid");
     expect((await db().doc(mirrorPath("h1")).get()).exists).toBe(false);
     expect(await task(id)).toMatchObject({ status: "dead", lastError: expect.stringMatching(/model/) });
   }));

@@ -1,6 +1,6 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { versionOf } from "../../src/mirror/plan";
-import { cacheInvalidations } from "../../src/mirror/outbox";
+import { cacheInvalidations } from "../../src/cache/outbox";
 import { generations, mirrorPath, sourcePath } from "../../src/mirror/paths";
 import { desiredMirror, mirrorMatches, projectGeneration } from "../../src/mirror/projection";
 import { rebuildMirror, syncItem, type Cursor, type RebuildCounts, type RebuildResult } from "../../src/mirror/rebuild";

@@ -1,10 +1,11 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { sourceItem } from "../helpers/fixtures";
 import { mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import { fireSchedule } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
-import { mirrorMismatch, sourceItem, task } from "./mirror-harness";
+import { mirrorMismatch, task } from "./harness";
 
 // The real trigger path in the Functions emulator: source writes fire
 // onGenerationHistoryWritten, which enqueues; processMirrorTask applies; nothing by hand.

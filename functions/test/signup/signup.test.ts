@@ -1,8 +1,9 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { generations, mirrorPath } from "../../src/mirror/paths";
 import { selectSignupImages } from "../../src/signup/select";
-import { signupImageCache, signupTag } from "../../src/signup/refresh";
-import { tagVersionKey } from "../../src/cache/tag-versions";
+import { tags } from "../../src/cache/map";
+import { signupImageCache } from "../../src/signup/refresh";
+import { redisKeys } from "../../src/cache/keys";
 import { testRedis } from "../helpers/redis";
 import { functionUrl } from "../helpers/emulators";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
@@ -59,7 +60,7 @@ describe("signup image cache", () => {
   it("refreshes on demand when nothing is stored yet", async () => {
     await db().collection(signupImageCache).doc("current").delete();
     await db().collection(signupImageCache).doc("refreshLock").delete();
-    await testRedis().incr(tagVersionKey(signupTag)); // as any change to the stored images does
+    await testRedis().incr(redisKeys.tagVersion(tags.signup())); // as any change to the stored images does
     const body = await signupImages();
     expect(body.refreshedAt).toEqual(expect.any(String));
     expect((await db().collection(signupImageCache).doc("current").get()).exists).toBe(true);

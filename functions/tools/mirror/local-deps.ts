@@ -1,23 +1,19 @@
-import { Redis } from "@upstash/redis";
+import { upstashClient } from "../../src/cache/upstash";
 import { bumpTags } from "../../src/cache/tag-versions";
 import { defaultLeaseMs, type MirrorDeps } from "../../src/mirror/deps";
 import { newWorkerId } from "../../src/mirror/runtime";
 import { db } from "../../src/shared/firebase";
 import { useEmulators } from "../demo/emulator-env";
-import { defaultBridgePort, localUpstashToken } from "../stack/paths";
+import { toolRedisSettings } from "../redis/tool-settings";
 
 /** Processing-core dependencies for a command-line tool: the local `npm start` stack by
  *  default; with `--production`, whatever credentials and Upstash env the shell has. */
 export function toolMirrorDeps(kind: string, argv: string[]): MirrorDeps {
-  if (!argv.includes("--production")) {
-    useEmulators();
-    process.env.UPSTASH_REDIS_REST_URL ??= `http://127.0.0.1:${defaultBridgePort + Number(process.env.FRESCO_PORT_OFFSET ?? 0)}`;
-    process.env.UPSTASH_REDIS_REST_TOKEN ??= localUpstashToken;
-  }
-  const url = process.env.UPSTASH_REDIS_REST_URL;
-  const token = process.env.UPSTASH_REDIS_REST_TOKEN;
-  if (!url || !token) throw new Error("Set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN");
-  const redis = new Redis({ url, token, enableAutoPipelining: true, retry: { retries: 1, backoff: () => 25 } });
+  const production = argv.includes("--production");
+  if (!production) useEmulators();
+  const settings = toolRedisSettings(production);
+  if (!settings) throw new Error("Set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN");
+  const redis = upstashClient(settings.url, settings.token);
   return { db: db(), workerId: newWorkerId(kind), leaseMs: defaultLeaseMs, now: Date.now, invalidate: (tags) => bumpTags(redis, tags) };
 }
 

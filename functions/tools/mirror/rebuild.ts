@@ -5,13 +5,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { format, parseArgs } from "node:util";
-import { Redis } from "@upstash/redis";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import { upstashClient } from "../../src/cache/upstash";
 import { bumpTags } from "../../src/cache/tag-versions";
 import type { Cursor, RebuildCounts, RebuildPhase, RebuildResult } from "../../src/mirror/rebuild";
 import { withTimeout } from "../../src/shared/timeout";
 import { useEmulators } from "../demo/emulator-env";
-import { cacheDir, defaultBridgePort, localUpstashToken, repoRoot } from "../stack/paths";
+import { cacheDir, repoRoot } from "../stack/paths";
+import { toolRedisSettings } from "../redis/tool-settings";
 
 // ---------------------------------------------------------------------------------------
 // Console routing. firebase-functions/logger keeps the console methods it finds when it is
@@ -135,14 +136,12 @@ async function chooseTarget(production: boolean): Promise<Target> {
     const project = process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT;
     if (!project) throw new SetupError("--production needs the project: set GCLOUD_PROJECT (credentials: gcloud auth application-default login)");
     process.env.GCLOUD_PROJECT = project;
-    const redisUrl = process.env.UPSTASH_REDIS_REST_URL;
-    const redisToken = process.env.UPSTASH_REDIS_REST_TOKEN;
-    if (!redisUrl || !redisToken) throw new SetupError("--production needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to invalidate the cache");
-    return { id: `production:${project}`, description: `PRODUCTION project ${project}`, redisUrl, redisToken };
+    const redis = toolRedisSettings(true);
+    if (!redis) throw new SetupError("--production needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to invalidate the cache");
+    return { id: `production:${project}`, description: `PRODUCTION project ${project}`, redisUrl: redis.url, redisToken: redis.token };
   }
   // The stack of `npm start` (shifted by FRESCO_PORT_OFFSET), unless the environment
   // already names the emulators (firebase emulators:exec).
-  const offset = Number(process.env.FRESCO_PORT_OFFSET ?? 0);
   useEmulators();
   const host = process.env.FIRESTORE_EMULATOR_HOST!;
   const reachable = await withTimeout(fetch(`http://${host}/`), 2000, "Firestore emulator").then((r) => r.ok, () => false);
@@ -150,8 +149,8 @@ async function chooseTarget(production: boolean): Promise<Target> {
   return {
     id: `emulator:${host}/${process.env.GCLOUD_PROJECT}`,
     description: `emulators (Firestore ${host}, project ${process.env.GCLOUD_PROJECT})`,
-    redisUrl: process.env.UPSTASH_REDIS_REST_URL ?? `http://127.0.0.1:${defaultBridgePort + offset}`,
-    redisToken: process.env.UPSTASH_REDIS_REST_TOKEN ?? localUpstashToken,
+    redisUrl: toolRedisSettings(false)!.url,
+    redisToken: toolRedisSettings(false)!.token,
   };
 }
 
@@ -312,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`[rebuild] ${scope} on ${target.description}`);
   if (saved) console.log(`[rebuild] resuming from ${relative(repoRoot, path)}: phase ${saved.cursor.phase}${saved.cursor.lastPath ? ` after ${saved.cursor.lastPath}` : ""}`);
 
-  const redis = new Redis({ url: target.redisUrl, token: target.redisToken, retry: { retries: 1, backoff: () => 50 } });
+  const redis = upstashClient(target.redisUrl, target.redisToken);
   const redisUp = await withTimeout(redis.ping(), 2000, "Redis ping").then(() => true, () => false);
   if (!redisUp) console.log(`[rebuild] Redis is not answering at ${target.redisUrl}: cache invalidations stay in the cacheInvalidations outbox for sweepMirrorQueue to replay`);
   let deferredBatches = 0;

@@ -4,15 +4,15 @@ import { join } from "node:path";
 import { startRedisServer } from "../redis/redis-server";
 import { startUpstashBridge } from "../redis/upstash-bridge";
 import { seedDemoData } from "../demo/seed";
-import { startS3Server } from "../media/s3-server";
+import { s3rverCredentials, startS3Server } from "../media/s3-server";
 import { printWelcome } from "./welcome";
 import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
-import { assertPortsFree, emulatorPorts } from "./ports";
-import { stackConfig } from "./offset";
+import { emulatorsUsed, firebaseArgs, stackLayout, type StackLayout } from "./layout";
+import { functionsDir, localBridgeToken, repoRoot } from "./paths";
+import { assertPortsFree } from "./ports";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
-import {
-  defaultBridgePort, defaultS3Port, emulatorsUsed, firebaseBin, functionsDir, localUpstashToken, region, repoRoot,
-} from "./paths";
+
+const firebaseBin = join(repoRoot, "node_modules", ".bin", "firebase");
 
 // `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
 // functions built and loaded; everything started here is stopped here.
@@ -32,7 +32,7 @@ function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: "inherit" });
 }
 
-async function startRedisAndBridge(mode: Mode, offset: number): Promise<{ redisUrl: string; bridgeUrl: string }> {
+async function startRedisAndBridge(mode: Mode, layout: StackLayout, token: string): Promise<{ redisUrl: string; bridgeUrl: string }> {
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
     const redis = await startRedisServer();
@@ -41,8 +41,9 @@ async function startRedisAndBridge(mode: Mode, offset: number): Promise<{ redisU
   }
   const bridge = await startUpstashBridge({
     redisUrl,
-    token: localUpstashToken,
-    port: mode === "start" ? Number(process.env.UPSTASH_BRIDGE_PORT ?? defaultBridgePort + offset) : 0,
+    token,
+    // Tests and benchmarks take a free port, so they can run beside `npm start`.
+    port: mode === "start" ? Number(layout.hosts.bridge.split(":")[1]) : 0,
   });
   cleanups.push(() => bridge.close());
   return { redisUrl, bridgeUrl: bridge.url };
@@ -50,11 +51,15 @@ async function startRedisAndBridge(mode: Mode, offset: number): Promise<{ redisU
 
 /** The Functions emulator reads params from .env.<project> and secrets from .secret.local
  *  (the token is the same for every stack, so parallel stacks never disagree on it). */
-function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string): void {
+function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
   writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\nMEDIA_S3_ENDPOINT=${s3Url}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
-  const secrets = [`UPSTASH_REDIS_REST_TOKEN=${localUpstashToken}`, "MEDIA_S3_ACCESS_KEY_ID=S3RVER", "MEDIA_S3_SECRET_ACCESS_KEY=S3RVER"];
+  const secrets = [
+    `UPSTASH_REDIS_REST_TOKEN=${token}`,
+    `MEDIA_S3_ACCESS_KEY_ID=${s3rverCredentials.accessKeyId}`,
+    `MEDIA_S3_SECRET_ACCESS_KEY=${s3rverCredentials.secretAccessKey}`,
+  ];
   writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
 
@@ -65,52 +70,52 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
     run("npm", ["run", "--silent", "lint"], functionsDir);
   }
   assertJava();
-  const stack = stackConfig();
-  const ports = emulatorPorts(stack.offset);
-  if (mode === "start") ports.push({ name: "Upstash REST bridge", host: "127.0.0.1", port: defaultBridgePort + stack.offset });
-  ports.push({ name: "local S3 store (s3rver)", host: "127.0.0.1", port: defaultS3Port + stack.offset });
-  await assertPortsFree(ports);
+  const layout = stackLayout();
+  await assertPortsFree(layout.ports.filter((p) => mode === "start" || p.name !== "Upstash REST bridge"));
 
   console.log("[fresco] building functions");
   run("npm", ["run", "--silent", "build"], functionsDir);
 
-  const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, stack.offset);
-  const s3 = await startS3Server(defaultS3Port + stack.offset, "fresco-media");
+  const token = localBridgeToken();
+  const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, layout, token);
+  const s3 = await startS3Server(Number(layout.hosts.s3.split(":")[1]), "fresco-media");
   cleanups.push(() => s3.stop());
-  writeFunctionsEnv(stack.project, bridgeUrl, s3.url);
+  writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token);
   const env = {
     ...process.env,
-    ...stack.env,
+    ...layout.env,
     ...emulatorBinaryEnv(),
+    FRESCO_PORT_OFFSET: String(layout.offset),
     REDIS_URL: redisUrl,
     UPSTASH_REDIS_REST_URL: bridgeUrl,
-    UPSTASH_REDIS_REST_TOKEN: localUpstashToken,
+    UPSTASH_REDIS_REST_TOKEN: token,
   };
+  const args = firebaseArgs(layout);
   const only = emulatorsUsed.join(",");
 
   if (mode !== "start") {
     // test: the jest suite; exec: any command (benchmarks), both inside emulators:exec.
     const script =
       mode === "test" ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ") : extraArgs.join(" ");
-    const child = spawnGroup(firebaseBin, ["emulators:exec", ...stack.args, "--only", only, script], {
+    const child = spawnGroup(firebaseBin, ["emulators:exec", ...args, "--only", only, script], {
       cwd: repoRoot, env, stdio: "inherit",
     });
     cleanups.push(() => stopGroup(child));
     return exited(child);
   }
 
-  const child = spawnGroup(firebaseBin, ["emulators:start", ...stack.args, "--only", only], {
+  const child = spawnGroup(firebaseBin, ["emulators:start", ...args, "--only", only], {
     cwd: repoRoot, env, stdio: "inherit",
   });
   cleanups.push(() => stopGroup(child));
-  const healthUrl = `http://${stack.env.FRESCO_FUNCTIONS_HOST}/${stack.project}/${region}/health`;
+  const healthUrl = layout.functionUrl("health");
   await Promise.race([
     waitUntil(async () => (await fetch(healthUrl)).ok, 90_000, "the emulators and the functions to load"),
     exited(child).then((code) => { throw new Error(`firebase emulators exited early (code ${code})`); }),
   ]);
-  Object.assign(process.env, stack.env);
+  Object.assign(process.env, layout.env);
   await seedDemoData();
-  printWelcome({ bridgeUrl, redisUrl, s3Url: s3.url, project: stack.project, offset: stack.offset });
+  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url });
   return exited(child);
 }
 

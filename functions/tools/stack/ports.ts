@@ -1,23 +1,5 @@
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { firebaseConfigPath } from "./paths";
-
-export interface NamedPort { name: string; host: string; port: number }
-
-/** Every port the emulators will bind, as firebase.json declares them. */
-export function emulatorPorts(offset = 0): NamedPort[] {
-  const config = JSON.parse(readFileSync(firebaseConfigPath, "utf8")) as {
-    emulators: Record<string, { host?: string; port?: number; websocketPort?: number; enabled?: boolean }>;
-  };
-  const ports: NamedPort[] = [];
-  for (const [name, entry] of Object.entries(config.emulators)) {
-    if (typeof entry !== "object" || entry.enabled === false) continue;
-    const host = entry.host ?? "127.0.0.1";
-    if (entry.port) ports.push({ name: `${name} emulator`, host, port: entry.port + offset });
-    if (entry.websocketPort) ports.push({ name: `${name} websocket`, host, port: entry.websocketPort + offset });
-  }
-  return ports;
-}
+import type { NamedPort } from "./layout";
 
 export function isPortFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

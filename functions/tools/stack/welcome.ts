@@ -1,18 +1,18 @@
 import { demoPassword, demoUsers } from "../demo/data";
-import { region } from "./paths";
+import type { StackLayout } from "./layout";
 
 /** What a developer needs once everything is up: where things are and how to call them. */
-export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; s3Url: string; project: string; offset: number }): void {
-  const projectId = urls.project;
-  const p = (port: number) => port + urls.offset;
-  const fn = (name: string) => `http://127.0.0.1:${p(5001)}/${projectId}/${region}/${name}`;
+export function printWelcome(layout: StackLayout, urls: { bridgeUrl: string; redisUrl: string; s3Url: string }): void {
+  const projectId = layout.project;
+  const { hosts } = layout;
+  const fn = layout.functionUrl;
   const admin = demoUsers.find((u) => u.admin)!;
   console.log(`
 ────────────────────────────────────────────────────────────────────────
  Fresco is running on the emulators (project ${projectId}) with demo data.
 
- Emulators        Firestore 127.0.0.1:${p(8080)} · Auth 127.0.0.1:${p(9099)} · Pub/Sub 127.0.0.1:${p(8085)}
-                  Functions 127.0.0.1:${p(5001)} · hub 127.0.0.1:${p(4400)} (UI off)
+ Emulators        Firestore ${hosts.firestore} · Auth ${hosts.auth} · Pub/Sub ${hosts.pubsub}
+                  Functions ${hosts.functions} · hub ${hosts.hub} (UI off)
  Redis            ${urls.redisUrl}
  Upstash REST     ${urls.bridgeUrl}  (token in functions/.secret.local)
  S3 (media)       ${urls.s3Url}  bucket fresco-media (s3rver; key/secret S3RVER)
@@ -27,7 +27,7 @@ export function printWelcome(urls: { bridgeUrl: string; redisUrl: string; s3Url:
  Demo users (password "${demoPassword}"): ${demoUsers.map((u) => u.email).join(", ")}
    ${admin.email} has the custom claim admin: true.
    Get an ID token for callables:
-     curl -s -X POST 'http://127.0.0.1:${p(9099)}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \\
+     curl -s -X POST 'http://${hosts.auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any' \\
        -H 'content-type: application/json' \\
        -d '{"email":"${admin.email}","password":"${demoPassword}","returnSecureToken":true}'
    Call a callable:  curl -X POST ${fn("updateAestheticScore")} -H 'authorization: Bearer <idToken>' \\

@@ -1,11 +1,12 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
-import type { JobDeps } from "../../src/maintenance/job";
-import { loadCursor, maintenanceRuns, runJob } from "../../src/maintenance/run";
-import { mediaGcJob, type GcSettings } from "../../src/media/gc";
-import { canvasMedia } from "../../src/media/model";
-import { s3MediaStore, type MediaStore } from "../../src/media/store";
-import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
-import { mediaRef, objectExists, pathOf, recordOf, seedMedia, startS3, wrapStore, type S3Server } from "./media-harness";
+import type { JobDeps } from "../../../src/maintenance/job";
+import { loadPosition, positionCursor } from "../../../src/maintenance/cursors";
+import { maintenanceRuns, runJob } from "../../../src/maintenance/run";
+import { mediaGcJob, type GcSettings } from "../../../src/canvas/media/gc";
+import { canvasMedia } from "../../../src/canvas/media/model";
+import { s3MediaStore, type MediaStore } from "../../../src/canvas/media/store";
+import { clearFirestore, db, triggersOffDuringSuite } from "../../helpers/firestore";
+import { mediaRef, objectExists, pathOf, recordOf, seedMedia, startS3, wrapStore, type S3Server } from "./harness";
 
 // collectCanvasMedia against the Firestore emulator and a real S3 protocol server (s3rver).
 describe("canvas media garbage collection", () => {
@@ -20,7 +21,7 @@ describe("canvas media garbage collection", () => {
   const now = Date.now();
   const deps: JobDeps = { db: db(), now: () => now };
   const gc = (store: MediaStore = s3.store, more: Partial<GcSettings> = {}) => mediaGcJob(store, { ttlDays: 30, batchSize: 100, ...more });
-  const collect = (store?: MediaStore, more?: Partial<GcSettings>, limit?: number) => gc(store, more)(deps, { dryRun: false, limit });
+  const collect = (store?: MediaStore, more?: Partial<GcSettings>, limit?: number) => gc(store, more).run(deps, { dryRun: false, limit });
   const remainingIds = async () => (await db().collection(canvasMedia).get()).docs.map((d) => d.id).sort();
   const zero = { deleted: 0, alreadyGone: 0, skipped: 0, errors: 0, bytesFreed: 0 };
 
@@ -29,7 +30,7 @@ describe("canvas media garbage collection", () => {
     await seedMedia(s3, "old2", now, { sizeBytes: 2500, ageDays: 31 });
     await seedMedia(s3, "used", now, { referencedByCount: 2, ageDays: 400 });
     await seedMedia(s3, "young", now, { ageDays: 29 });
-    const summary = await runJob(deps, "collectCanvasMedia", gc(), { dryRun: false });
+    const summary = await runJob(deps, gc(), { dryRun: false });
     expect(summary.counts).toEqual({ ...zero, deleted: 2, bytesFreed: 3500 });
     expect(summary.errors).toEqual([]);
     for (const id of ["old1", "old2"]) {
@@ -47,14 +48,14 @@ describe("canvas media garbage collection", () => {
     await seedMedia(s3, "old1", now, { sizeBytes: 1000 });
     await seedMedia(s3, "used", now, { referencedByCount: 1 });
     const { store, calls } = wrapStore(s3.store);
-    const summary = await runJob(deps, "collectCanvasMedia", gc(store), { dryRun: true });
+    const summary = await runJob(deps, gc(store), { dryRun: true });
     expect(summary.planned).toEqual([`old1: ${pathOf("old1")} (1000 bytes)`]);
     expect(summary.counts).toMatchObject({ ...zero, planned: 1, plannedBytes: 1000 });
     expect(calls.size).toBe(0);
     expect(await remainingIds()).toEqual(["old1", "used"]);
     expect(await recordOf("old1")).not.toHaveProperty("deletingAt");
     expect(await objectExists(s3, "old1")).toBe(true);
-    expect(await loadCursor(deps, "collectCanvasMedia")).toBeNull();
+    expect(await loadPosition(deps, "collectCanvasMedia")).toBeNull();
   });
 
   it("media referenced after its claim (the one unavoidable race) keeps its record, unclaimed, and counts as an error", async () => {
@@ -190,8 +191,8 @@ describe("canvas media garbage collection", () => {
     });
     const first = await collect(store, { batchSize: 2 });
     expect(first.counts).toMatchObject({ deleted: 1, errors: 1 });
-    expect(first.cursor).toMatch(/\/m2$/);
-    expect(await loadCursor(deps, "collectCanvasMedia")).toBe(first.cursor);
+    expect((await loadPosition(deps, "collectCanvasMedia"))?.id).toBe("m2");
+    expect(positionCursor(await loadPosition(deps, "collectCanvasMedia"))).toBe(first.cursor);
     expect((await collect(store, {}, 2)).counts).toMatchObject({ deleted: 2, errors: 0 });
     expect(await remainingIds()).toEqual(["m1", "m5", "used"]);
     const third = await collect(store, {}, 2);
@@ -201,16 +202,18 @@ describe("canvas media garbage collection", () => {
     expect(await remainingIds()).toEqual(["used"]);
   });
 
-  it("refuses to run without a TTL (an unset param reads as 0)", async () => {
+  it("an unset TTL param reads as its default (30 days), never as 0; a TTL below 1 day refuses to run", async () => {
     const saved = process.env.CANVAS_MEDIA_TTL_DAYS;
     delete process.env.CANVAS_MEDIA_TTL_DAYS;
     try {
-      await seedMedia(s3, "a", now);
-      const job = mediaGcJob(s3.store, { batchSize: 10 });
-      await expect(runJob(deps, "collectCanvasMedia", job, { dryRun: false })).rejects.toThrow(/CANVAS_MEDIA_TTL_DAYS must be at least 1/);
+      await seedMedia(s3, "a", now, { ageDays: 29 });
+      await seedMedia(s3, "b", now, { ageDays: 31 });
+      expect((await runJob(deps, mediaGcJob(s3.store, { batchSize: 10 }), { dryRun: false })).counts).toMatchObject({ deleted: 1 });
+      expect(await remainingIds()).toEqual(["a"]);
+      await expect(runJob(deps, mediaGcJob(s3.store, { ttlDays: 0 }), { dryRun: false })).rejects.toThrow(/CANVAS_MEDIA_TTL_DAYS must be at least 1/);
       expect(await remainingIds()).toEqual(["a"]);
       const runs = await db().collection(maintenanceRuns).where("job", "==", "collectCanvasMedia").get();
-      expect(runs.docs.map((d) => d.get("status"))).toEqual(["failed"]);
+      expect(runs.docs.map((d) => d.get("status")).sort()).toEqual(["failed", "finished"]);
     } finally {
       if (saved !== undefined) process.env.CANVAS_MEDIA_TTL_DAYS = saved;
     }

@@ -1,7 +1,7 @@
-import { maintenanceRuns } from "../../src/maintenance/run";
-import { collectCanvasMedia } from "../../src/media";
-import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
-import { objectExists, recordOf, seedMedia, startS3, type S3Server } from "./media-harness";
+import { maintenanceRuns } from "../../../src/maintenance/run";
+import { collectCanvasMedia } from "../../../src/canvas/media";
+import { clearFirestore, db, triggersOffDuringSuite } from "../../helpers/firestore";
+import { objectExists, recordOf, seedMedia, startS3, type S3Server } from "./harness";
 
 // The deployed function as data (its endpoint), then its handler run with a real event,
 // params and secrets from the environment as the Functions runtime provides them.

@@ -25,7 +25,3 @@ export function claimLost(mediaId: string): void {
 export function itemFailed(mediaId: string, error: unknown): void {
   logger.error("canvas media: collecting one item failed", { mediaId, error: short(error) });
 }
-
-export function badCursor(cursor: string): void {
-  logger.warn("canvas media: unreadable saved cursor, starting from the oldest", { cursor: cursor.slice(0, 200) });
-}

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { FieldPath, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Query } from "firebase-admin/firestore";
-import type { Job, JobDeps, JobResult } from "../maintenance/job";
-import { loadCursor, saveCursor } from "../maintenance/run";
-import { mapLimit } from "../shared/map-limit";
-import { mediaBatch, mediaTtlDays } from "./config";
+import { loadPosition, positionCursor, savePosition, type Position } from "../../maintenance/cursors";
+import type { JobDefinition, JobDeps, JobResult } from "../../maintenance/job";
+import { mapLimit } from "../../shared/map-limit";
+import { describeIssues } from "../../shared/zod";
+import { mediaBatch, mediaGcTimeoutSeconds, mediaGcTimeZone, mediaSecrets, mediaTtlDays } from "./config";
 import * as logs from "./logs";
 import { canvasMedia, canvasMediaSchema, type CanvasMedia } from "./model";
 import type { MediaStore } from "./store";
@@ -23,62 +24,70 @@ export interface GcSettings {
   claimTtlMs: number;
 }
 
-/** Where a page of candidates ends (they are ordered by createdAt, then id). */
-interface Position { createdAt: Timestamp; id: string }
 interface Run { deps: JobDeps; store: MediaStore; settings: GcSettings; cutoff: number; claimId: string }
 type Outcome = { kind: "deleted" | "alreadyGone" | "skipped" | "error"; bytesFreed: number; error?: string };
 type Verdict = { ok: true; media: CanvasMedia } | { ok: false; why: "gone" | "malformed" | "referenced" | "young" | "claimed"; problems?: string };
 
 /**
- * Deletes canvas media that no project references and that is older than the TTL: object
- * first, then record, each under a claim (see `collect`). Settings not given are read from
- * the params when the job runs; `options.limit` overrides the batch size.
+ * collectCanvasMedia, daily at 03:00: deletes canvas media that no project references and
+ * that is older than the TTL: object first, then record, each under a claim (see `collect`).
+ * Settings not given are read from the params when the job runs; `options.limit` overrides
+ * the batch size.
  */
-export function mediaGcJob(store: MediaStore, overrides: Partial<GcSettings> = {}): Job {
-  return async (deps, options) => {
-    const settings = settingsFor(overrides);
-    const limit = options.limit ?? settings.batchSize;
-    const run: Run = { deps, store, settings, cutoff: deps.now() - settings.ttlDays * dayMs, claimId: randomUUID() };
-    const counts: Record<string, number> = { deleted: 0, alreadyGone: 0, skipped: 0, errors: 0, bytesFreed: 0 };
-    const errors: JobResult["errors"] = [];
-    const planned: string[] = [];
-    let cursor = await startingCursor(deps);
-    let seen = 0;
-    let atEnd = false;
-    while (seen < limit && !atEnd) {
-      const size = Math.min(pageSize, limit - seen);
-      const docs = (await candidates(run, cursor).limit(size).get()).docs;
-      atEnd = docs.length < size;
-      seen += docs.length;
-      const last = docs[docs.length - 1];
-      if (last) cursor = { createdAt: last.get("createdAt") as Timestamp, id: last.id };
-      if (options.dryRun) {
-        for (const doc of docs) {
-          const verdict = judge(run, doc);
-          if (!verdict.ok) continue;
-          planned.push(`${doc.id}: ${verdict.media.storagePath} (${verdict.media.sizeBytes} bytes)`);
-          counts.plannedBytes = (counts.plannedBytes ?? 0) + verdict.media.sizeBytes;
-        }
-        continue;
-      }
-      const outcomes = await mapLimit(docs, settings.concurrency, (doc) =>
-        collect(run, doc.ref).catch((error: unknown): Outcome => {
-          logs.itemFailed(doc.id, error); // e.g. Firestore unavailable: a left claim expires
-          return { kind: "error", bytesFreed: 0, error: logs.short(error) };
-        }),
-      );
-      outcomes.forEach((outcome, i) => {
-        counts[outcome.kind === "error" ? "errors" : outcome.kind]! += 1;
-        counts.bytesFreed! += outcome.bytesFreed;
-        if (outcome.error) errors.push({ id: docs[i]!.id, error: outcome.error });
-      });
-    }
-    // At the end the next run starts over from the oldest, picking up what failed here.
-    const next = atEnd || !cursor ? null : encodeCursor(cursor);
-    if (options.dryRun) return { counts: { ...counts, planned: planned.length }, errors, cursor: next, planned };
-    await saveCursor(deps, jobName, next);
-    return { counts, errors, cursor: next };
+export function mediaGcJob(store: MediaStore, overrides: Partial<GcSettings> = {}): JobDefinition {
+  return {
+    name: jobName,
+    schedule: "every day 03:00",
+    timeZone: mediaGcTimeZone,
+    timeoutSeconds: mediaGcTimeoutSeconds.param,
+    memory: "512MiB",
+    secrets: mediaSecrets,
+    run: (deps, options) => collectMedia(deps, options, store, overrides),
   };
+}
+
+async function collectMedia(deps: JobDeps, options: { dryRun: boolean; limit?: number }, store: MediaStore, overrides: Partial<GcSettings>): Promise<JobResult> {
+  const settings = settingsFor(overrides);
+  const limit = options.limit ?? settings.batchSize;
+  const run: Run = { deps, store, settings, cutoff: deps.now() - settings.ttlDays * dayMs, claimId: randomUUID() };
+  const counts: Record<string, number> = { deleted: 0, alreadyGone: 0, skipped: 0, errors: 0, bytesFreed: 0 };
+  const errors: JobResult["errors"] = [];
+  const planned: string[] = [];
+  let cursor = await loadPosition(deps, jobName);
+  let seen = 0;
+  let atEnd = false;
+  while (seen < limit && !atEnd) {
+    const size = Math.min(pageSize, limit - seen);
+    const docs = (await candidates(run, cursor).limit(size).get()).docs;
+    atEnd = docs.length < size;
+    seen += docs.length;
+    const last = docs[docs.length - 1];
+    if (last) cursor = { at: last.get("createdAt") as Timestamp, id: last.id };
+    if (options.dryRun) {
+      for (const doc of docs) {
+        const verdict = judge(run, doc);
+        if (!verdict.ok) continue;
+        planned.push(`${doc.id}: ${verdict.media.storagePath} (${verdict.media.sizeBytes} bytes)`);
+        counts.plannedBytes = (counts.plannedBytes ?? 0) + verdict.media.sizeBytes;
+      }
+      continue;
+    }
+    const outcomes = await mapLimit(docs, settings.concurrency, (doc) =>
+      collect(run, doc.ref).catch((error: unknown): Outcome => {
+        logs.itemFailed(doc.id, error); // e.g. Firestore unavailable: a left claim expires
+        return { kind: "error", bytesFreed: 0, error: logs.short(error) };
+      }),
+    );
+    outcomes.forEach((outcome, i) => {
+      counts[outcome.kind === "error" ? "errors" : outcome.kind]! += 1;
+      counts.bytesFreed! += outcome.bytesFreed;
+      if (outcome.error) errors.push({ id: docs[i]!.id, error: outcome.error });
+    });
+  }
+  // At the end the next run starts over from the oldest, picking up what failed here.
+  const next = atEnd ? null : cursor;
+  if (options.dryRun) return { counts: { ...counts, planned: planned.length }, errors, cursor: positionCursor(next), planned };
+  return { counts, errors, cursor: await savePosition(deps, jobName, next) };
 }
 
 function settingsFor(overrides: Partial<GcSettings>): GcSettings {
@@ -88,7 +97,7 @@ function settingsFor(overrides: Partial<GcSettings>): GcSettings {
     concurrency: overrides.concurrency ?? 32,
     claimTtlMs: overrides.claimTtlMs ?? 10 * 60_000,
   };
-  // An int param without a value reads as 0, and a TTL of 0 would collect all unreferenced media.
+  // A TTL of 0 would collect all unreferenced media at once.
   if (!(settings.ttlDays >= 1)) throw new Error(`CANVAS_MEDIA_TTL_DAYS must be at least 1, is ${settings.ttlDays}`);
   if (!(settings.batchSize >= 1)) throw new Error(`CANVAS_MEDIA_BATCH must be at least 1, is ${settings.batchSize}`);
   return settings;
@@ -102,14 +111,14 @@ function candidates(run: Run, after: Position | null): Query {
     .where("createdAt", "<=", Timestamp.fromMillis(run.cutoff))
     .orderBy("createdAt")
     .orderBy(FieldPath.documentId());
-  return after ? query.startAfter(after.createdAt, after.id) : query;
+  return after ? query.startAfter(after.at, after.id) : query;
 }
 
 /** Whether a record may be collected now. Anything unexpected keeps it. */
 function judge(run: Run, snap: DocumentSnapshot): Verdict {
   if (!snap.exists) return { ok: false, why: "gone" };
   const parsed = canvasMediaSchema.safeParse(snap.data());
-  if (!parsed.success) return { ok: false, why: "malformed", problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  if (!parsed.success) return { ok: false, why: "malformed", problems: describeIssues(parsed.error, "record", 20) };
   const media = parsed.data;
   if (media.referencedByCount !== 0) return { ok: false, why: "referenced" };
   if (media.createdAt.toMillis() > run.cutoff) return { ok: false, why: "young" };
@@ -178,20 +187,4 @@ async function release(run: Run, ref: DocumentReference): Promise<void> {
     const snap = await tx.get(ref);
     if (snap.exists && snap.get("deletingBy") === run.claimId) tx.update(ref, unclaim);
   });
-}
-
-// The cursor is the last record seen: "<seconds>:<nanoseconds>/<id>" ("/" never occurs in an id).
-function encodeCursor({ createdAt, id }: Position): string {
-  return `${createdAt.seconds}:${createdAt.nanoseconds}/${id}`;
-}
-
-async function startingCursor(deps: JobDeps): Promise<Position | null> {
-  const saved = await loadCursor(deps, jobName);
-  if (!saved) return null;
-  const match = /^(-?\d+):(\d+)\/(.+)$/s.exec(saved);
-  if (!match) {
-    logs.badCursor(saved);
-    return null;
-  }
-  return { createdAt: new Timestamp(Number(match[1]), Number(match[2])), id: match[3]! };
 }

@@ -5,16 +5,8 @@ import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { projectGeneration } from "../../src/mirror/projection";
 import { versionOf } from "../../src/mirror/plan";
 import { optimizationFields } from "../../src/mirror/source";
+import type { FakeClock } from "../helpers/clock";
 import { db } from "../helpers/firestore";
-
-/** A controllable clock shared by every processor of a test. */
-export class FakeClock {
-  constructor(public ms = Date.now()) {}
-  now = () => this.ms;
-  advance(ms: number) {
-    this.ms += ms;
-  }
-}
 
 export class InjectedCrash extends Error {
   override name = "InjectedCrash";
@@ -28,22 +20,6 @@ export function testDeps(clock: FakeClock, workerId: string, extra: Partial<Mirr
 export function crashSometimes(chance: (step: Step, taskId: string) => boolean): (step: Step, taskId: string) => void {
   return (step, taskId) => {
     if (chance(step, taskId)) throw new InjectedCrash(`injected crash after ${step}`);
-  };
-}
-
-export function sourceItem(uid: string, fields: Record<string, unknown> = {}) {
-  const createdAt = Timestamp.fromMillis(1_700_000_000_000);
-  return {
-    prompt: "a lighthouse",
-    model: "sdxl",
-    images: [{ url: "https://img.test/a.png", width: 512, height: 512 }],
-    videos: [],
-    isPublic: true,
-    isDeleted: false,
-    createdAt,
-    updatedAt: createdAt,
-    createdBy: { uid, username: uid },
-    ...fields,
   };
 }
 

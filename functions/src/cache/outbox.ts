@@ -1,8 +1,8 @@
 import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
-import * as logger from "firebase-functions/logger";
+import * as logs from "./logs";
 
 /** `cacheInvalidations/{id}`: tags that still have to be bumped. Written in the same
- *  transaction as the mirror change, deleted once the bump succeeded, so a crash or a Redis
+ *  transaction as the change that makes them stale (a mirror write, a signup selection), deleted once the bump succeeded, so a crash or a Redis
  *  outage between the two never loses an invalidation: the replayer bumps what is left. */
 export const cacheInvalidations = "cacheInvalidations";
 
@@ -21,7 +21,7 @@ export async function flushInvalidations(
   try {
     await invalidate(tags);
   } catch (error) {
-    logger.warn("cache invalidation deferred to the outbox", { tags, error: String(error) });
+    logs.invalidationDeferred(tags, error);
     const batch = db.batch();
     for (const e of entries) batch.update(db.collection(cacheInvalidations).doc(e.id), { attempts: FieldValue.increment(1), lastError: String(error) });
     await batch.commit().catch(() => undefined);

@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Timestamp } from "firebase-admin/firestore";
-import S3rver from "s3rver";
-import type { S3Settings } from "../../src/media/config";
-import { canvasMedia } from "../../src/media/model";
-import { mediaS3Client, s3MediaStore, type MediaStore } from "../../src/media/store";
-import { db } from "../../src/shared/firebase";
+import type { S3Settings } from "../../../src/canvas/media/config";
+import { canvasMedia } from "../../../src/canvas/media/model";
+import { mediaS3Client, s3MediaStore, type MediaStore } from "../../../src/canvas/media/store";
+import { db } from "../../../src/shared/firebase";
+import { startS3Server, s3rverCredentials } from "../../../tools/media/s3-server";
+import { dayMs } from "../../helpers/clock";
 
 export const bucket = "fresco-media-test";
-export const dayMs = 24 * 60 * 60_000;
 
 export interface S3Server {
   settings: S3Settings;
@@ -21,26 +18,20 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-/** A real S3 protocol server (s3rver) on a free loopback port, with the bucket created,
- *  and an AWS SDK client for it; `stop()` closes both and removes its directory. */
+/** The stack's S3 launcher on a free loopback port, and an AWS SDK client for it;
+ *  `stop()` closes both and removes its files. */
 export async function startS3(options: { maxAttempts?: number } = {}): Promise<S3Server> {
-  const directory = await mkdtemp(join(tmpdir(), "fresco-s3rver-"));
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
-  const { port } = await server.run();
-  // s3rver accepts requests signed with S3RVER/S3RVER.
-  const settings = { endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+  const server = await startS3Server(0, bucket);
+  const settings = { endpoint: server.url, region: "us-east-1", bucket, ...s3rverCredentials };
   const client = mediaS3Client(settings, options);
-  let closed: Promise<void> | undefined;
-  const closeServer = () => (closed ??= server.close());
   return {
     settings,
     client,
     store: s3MediaStore(client, bucket),
-    closeServer,
+    closeServer: server.closeServer,
     async stop() {
       client.destroy();
-      await closeServer();
-      await rm(directory, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { mediaGcJob } from "../canvas/media/gc";
+import { mediaStoreFromParams } from "../canvas/media/store";
+import { snapshotJob } from "../canvas/snapshot-job";
+import type { JobDefinition } from "../maintenance/job";
+import { signupJob } from "../signup/job";
+
+/** Every scheduled job an admin may run on demand, each from its domain's one definition. */
+export function maintenanceJobs(): JobDefinition[] {
+  return [snapshotJob, mediaGcJob(mediaStoreFromParams()), signupJob];
+}
+
+export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"] as const;
+
+/** `runMaintenanceJob({ job, dryRun?, limit? })`. */
+export const runJobInput = z.strictObject({
+  job: z.enum(jobNames),
+  dryRun: z.boolean().default(false),
+  limit: z.number().int().min(1).max(1000).optional(),
+});

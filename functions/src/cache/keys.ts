@@ -1,0 +1,15 @@
+/**
+ * Every Redis key Fresco writes, in one place. All start with `fresco:`, so a shared Redis
+ * can hold other apps' keys beside them. Parts that come from outside (cursors, ids) are
+ * URI-encoded by the family key builders, so a ":" in one never makes two keys collide.
+ */
+export const redisKeys = {
+  /** A cache entry: `{v, t}` (see entry.ts), with a TTL. */
+  entry: (familyKey: string) => `fresco:c:${familyKey}`,
+  /** A tag's version counter (see tag-versions.ts), with a TTL refreshed when used. */
+  tagVersion: (tag: string) => `fresco:tagv:${tag}`,
+  /** The fill lock of one entry under one set of tag versions (a few seconds). */
+  lock: (familyKey: string, signature: string) => `fresco:lock:${familyKey}@${signature}`,
+  /** What the `health` endpoint writes and reads back (60 s). */
+  healthProbe: "fresco:health:probe",
+} as const;

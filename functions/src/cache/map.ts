@@ -1,0 +1,88 @@
+/**
+ * The invalidation map: every cached read (a family of entries) and every write action, each
+ * with the tags it reads or bumps. A domain names the write it made (`writes.mirrorChanged`);
+ * only this module knows which tags that is. A write and a read that share a tag are a
+ * (write, read) pair: the write makes the read stale, and the cache refuses the stale entry.
+ */
+import { redisKeys } from "./keys";
+
+/** The tag builders. A tag's kind is the part before the first ":". */
+export const tags = {
+  feed: () => "feed:public",
+  generation: (historyId: string) => `generation:${historyId}`,
+  user: (uid: string) => `user:${uid}`,
+  signup: () => "signup:images",
+};
+
+/** One family of cache entries: its key from its parameters, how long an entry lives, and
+ *  the tags it depends on. Call sites name a family; they never build key strings. */
+export interface CacheFamily<P> {
+  name: string;
+  /** What the read is, for the printed map. */
+  doc: string;
+  key(params: P): string;
+  ttlSeconds: number;
+  tags(params: P): string[];
+}
+
+/** A write action: what changed, and the tags that makes stale. */
+export interface WriteAction<P> {
+  name: string;
+  doc: string;
+  tags(params: P): string[];
+}
+
+// Key parts that come from outside (cursors, ids) are URI-encoded, so a ":" inside one can
+// never make two different parameter sets share a key.
+const part = (value: string) => encodeURIComponent(value);
+
+export type FeedSort = "recent" | "score";
+
+export const families = {
+  feedPage: {
+    name: "feedPage",
+    doc: "publicFeed: a page of the public feed (every public change can reorder pages, so one tag covers them all)",
+    // The first page has no cursor part at all, so no cursor value can collide with it.
+    key: ({ sort, limit, cursor }: { sort: FeedSort; limit: number; cursor: string | null }) =>
+      `feed:${sort}:${limit}${cursor === null ? "" : `:${part(cursor)}`}`,
+    ttlSeconds: 60,
+    tags: () => [tags.feed()],
+  },
+  generation: {
+    name: "generation",
+    doc: "publicGeneration: one public item (the mirror of a generationHistory item)",
+    key: ({ historyId }: { historyId: string }) => `generation:${part(historyId)}`,
+    ttlSeconds: 300,
+    tags: ({ historyId }: { historyId: string }) => [tags.generation(historyId)],
+  },
+  userProfile: {
+    name: "userProfile",
+    doc: "a user's public profile (declared; no endpoint reads it yet)",
+    key: ({ uid }: { uid: string }) => `user:${part(uid)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: { uid: string }) => [tags.user(uid)],
+  },
+  signupImages: {
+    name: "signupImages",
+    doc: "signupImages: the images shown on the signup page",
+    key: () => "signup:images",
+    ttlSeconds: 3600,
+    tags: () => [tags.signup()],
+  },
+} satisfies Record<string, CacheFamily<never>>;
+
+export const writes = {
+  mirrorChanged: {
+    name: "mirrorChanged",
+    doc: "a public mirror document was written or removed (mirror pipeline, rebuild, updateAestheticScore)",
+    tags: ({ uid, historyId }: { uid: string; historyId: string }) => [tags.generation(historyId), tags.feed(), tags.user(uid)],
+  },
+  signupSelected: {
+    name: "signupSelected",
+    doc: "the signup image selection was refreshed or changed",
+    tags: () => [tags.signup()],
+  },
+} satisfies Record<string, WriteAction<never>>;
+
+/** The Redis key of one entry. */
+export const entryKey = <P>(family: CacheFamily<P>, params: P) => redisKeys.entry(family.key(params));

@@ -1,0 +1,48 @@
+import { FieldValue, type Firestore, type Transaction } from "firebase-admin/firestore";
+import { writes } from "../cache/map";
+import { recordInTransaction } from "../cache/outbox";
+import { mirrorPath } from "./paths";
+import type { MirrorPlan } from "./plan";
+
+/** What writing a plan did; the one vocabulary of every path that changes the mirror.
+ *  - written / removed: the mirror now shows the projection (or nothing);
+ *  - unchanged: it already did;
+ *  - fenced: the mirror already shows a newer source version;
+ *  - invalid: the source is malformed, so nothing is shown (a mirror is removed);
+ *  - conflict: the mirror belongs to another user and is left alone. */
+export type MirrorOutcome = "written" | "removed" | "unchanged" | "fenced" | "invalid" | "conflict";
+
+export interface MirrorWrite {
+  outcome: MirrorOutcome;
+  /** The tags recorded in the outbox (empty when nothing changed): flush them after commit. */
+  tags: string[];
+  /** Why, for invalid (the validation message) and conflict (the mirror's owner). */
+  detail?: string;
+}
+
+/**
+ * Inside the caller's transaction (which read the source and the mirror): brings
+ * `generations/{historyId}` to `plan` and records the cache tags of the change in the
+ * `cacheInvalidations` outbox under `outboxId`, so the invalidation commits with the change.
+ */
+export function writeMirrorPlan(
+  db: Firestore,
+  tx: Transaction,
+  ids: { uid: string; historyId: string },
+  plan: MirrorPlan,
+  outbox: { id: string; now: number },
+): MirrorWrite {
+  const { desired, current, invalid } = plan;
+  const detail = invalid === undefined ? {} : { detail: invalid };
+  if (plan.conflict) return { outcome: "conflict", tags: [], detail: `${mirrorPath(ids.historyId)} belongs to another user (uid ${String(current?.uid)})` };
+  if (desired && current && typeof current.sourceVersion === "number" && current.sourceVersion > desired.sourceVersion) {
+    return { outcome: "fenced", tags: [] };
+  }
+  if (plan.matches) return { outcome: invalid === undefined ? "unchanged" : "invalid", tags: [], ...detail };
+  const ref = db.doc(mirrorPath(ids.historyId));
+  if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
+  else tx.delete(ref);
+  const tags = writes.mirrorChanged.tags(ids);
+  recordInTransaction(db, tx, outbox.id, tags, outbox.now);
+  return { outcome: invalid !== undefined ? "invalid" : desired ? "written" : "removed", tags, ...detail };
+}

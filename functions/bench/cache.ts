@@ -26,8 +26,12 @@ const pageKey = (i: number) => entryKey(families.feedPage, { sort: "recent", lim
 /** A feed page of 20 items, roughly what the public feed caches (~4 KB of JSON). */
 const feedPage = {
   items: Array.from({ length: 20 }, (_, i) => ({
-    id: `hist${i}`, uid: `user${i % 7}`, prompt: `a lighthouse at dusk, oil painting, variation ${i}`,
-    imageUrl: `https://img.fresco.test/u${i % 7}/hist${i}.webp`, aestheticScore: 6.5 + i / 100, createdAt: 1_700_000_000_000 + i,
+    id: `hist${i}`,
+    uid: `user${i % 7}`,
+    prompt: `a lighthouse at dusk, oil painting, variation ${i}`,
+    imageUrl: `https://img.fresco.test/u${i % 7}/hist${i}.webp`,
+    aestheticScore: 6.5 + i / 100,
+    createdAt: 1_700_000_000_000 + i,
   })),
   next: "eyJjIjoxNzAwMDAwMDAwMDIwLCJpZCI6Imhpc3QxOSJ9",
 };
@@ -83,10 +87,14 @@ async function invalidationTable(redis: Redis, direct: IORedis): Promise<void> {
     const bump = stats(bumps);
     const scan = stats(scans);
     ratioAtMax = scan.mean / bump.mean;
-    rows.push(`| ${n.toLocaleString("en")} | ${f(bump.mean)} (p50 ${f(bump.p50)}) | ${f(scan.mean, 1)} | ${f(scan.mean / bump.mean, 0)}x |`);
+    rows.push(
+      `| ${n.toLocaleString("en")} | ${f(bump.mean)} (p50 ${f(bump.p50)}) | ${f(scan.mean, 1)} | ${f(scan.mean / bump.mean, 0)}x |`,
+    );
   }
   console.log("\n### Invalidation cost (ms per invalidation, through @upstash/redis and the bridge)\n");
-  console.log(`| cached feed keys | tag bump: one INCR (${bumpReps} runs) | SCAN MATCH fresco:c:feed:* COUNT 1000 + DEL | SCAN+DEL / bump |`);
+  console.log(
+    `| cached feed keys | tag bump: one INCR (${bumpReps} runs) | SCAN MATCH fresco:c:feed:* COUNT 1000 + DEL | SCAN+DEL / bump |`,
+  );
   console.log("|---:|---:|---:|---:|");
   for (const row of rows) console.log(row);
   console.log(`\nAt ${sizes[sizes.length - 1]!.toLocaleString("en")} keys a pattern invalidation costs ${f(ratioAtMax, 0)}x a tag bump.`);

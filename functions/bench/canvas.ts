@@ -22,14 +22,19 @@ async function clear(): Promise<void> {
 }
 
 const element = (i: number) => ({
-  kind: ["rect", "text", "image", "path"][i % 4], x: (i * 37) % 4000, y: (i * 91) % 3000, locked: i % 5 === 0,
-  style: { fill: `#${(i * 2654435761 % 0xffffff).toString(16)}`, stroke: { width: i % 8, dash: [i % 5, 2] } },
+  kind: ["rect", "text", "image", "path"][i % 4],
+  x: (i * 37) % 4000,
+  y: (i * 91) % 3000,
+  locked: i % 5 === 0,
+  style: { fill: `#${((i * 2654435761) % 0xffffff).toString(16)}`, stroke: { width: i % 8, dash: [i % 5, 2] } },
   text: `element ${i} `.padEnd(380, "."),
 });
 
 async function seed(projectId: string, count: number): Promise<void> {
   const at = Timestamp.now();
-  await db().doc(projectPath(projectId)).set({ ownerUid: "bench", opIndex: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at });
+  await db()
+    .doc(projectPath(projectId))
+    .set({ ownerUid: "bench", opIndex: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at });
   const writer = db().bulkWriter();
   for (let i = 0; i < count; i++) void writer.set(db().doc(elementPath(projectId, `e${String(i).padStart(6, "0")}`)), element(i));
   await writer.close();
@@ -38,7 +43,11 @@ async function seed(projectId: string, count: number): Promise<void> {
 async function ops(projectId: string, n: number, from: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const id = `e${String((from + i * 7919) % 1000).padStart(6, "0")}`;
-    await applyOp(db(), projectId, i % 4 === 3 ? { type: "delete", elementId: id } : { type: "upsert", elementId: id, element: element(from + i) });
+    await applyOp(
+      db(),
+      projectId,
+      i % 4 === 3 ? { type: "delete", elementId: id } : { type: "upsert", elementId: id, element: element(from + i) },
+    );
   }
 }
 
@@ -69,15 +78,28 @@ async function main(): Promise<void> {
       bytes = storageSize(loaded!.elements);
       if (loaded!.opsReplayed !== opsAfterSnapshot) throw new Error(`load of ${id} replayed ${loaded!.opsReplayed} ops`);
     }
-    rows.push([String(count), (bytes / 1e6).toFixed(1), String(report.partCount), (seedMs / 1000).toFixed(1), snapshotMs.toFixed(0), median(samples).toFixed(0), String(opsAfterSnapshot)]);
+    rows.push([
+      String(count),
+      (bytes / 1e6).toFixed(1),
+      String(report.partCount),
+      (seedMs / 1000).toFixed(1),
+      snapshotMs.toFixed(0),
+      median(samples).toFixed(0),
+      String(opsAfterSnapshot),
+    ]);
     console.log(`[bench] ${count} elements done`);
   }
   console.log("\nCanvas snapshot and load (Firestore emulator; load = newest snapshot + ops replayed, median of 3)\n");
-  console.log("| elements | size (MB) | parts | seed (s) | snapshot (ms) | load (ms) | ops replayed |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| elements | size (MB) | parts | seed (s) | snapshot (ms) | load (ms) | ops replayed |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -12,7 +12,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
 const fn = functionUrl;
 
 async function feedScore(id: string): Promise<number | undefined> {
-  const body = (await (await fetch(`${fn("publicFeed")}?sort=recent&limit=50`)).json()) as { items: Array<{ historyId: string; aestheticScore?: number }> };
+  const body = (await (await fetch(`${fn("publicFeed")}?sort=recent&limit=50`)).json()) as {
+    items: Array<{ historyId: string; aestheticScore?: number }>;
+  };
   return body.items.find((i) => i.historyId === id)?.aestheticScore;
 }
 
@@ -20,10 +22,19 @@ const pct = percentile; // short, for the table rows
 
 async function main(): Promise<void> {
   const id = "fresh-1";
-  await db().doc(sourcePath("bench", id)).set({
-    prompt: "freshness", model: "m", images: [{ url: "https://img.test/f.png" }], videos: [], isPublic: true, isDeleted: false,
-    aestheticScore: 1, createdAt: Timestamp.now(), createdBy: { uid: "bench" },
-  });
+  await db()
+    .doc(sourcePath("bench", id))
+    .set({
+      prompt: "freshness",
+      model: "m",
+      images: [{ url: "https://img.test/f.png" }],
+      videos: [],
+      isPublic: true,
+      isDeleted: false,
+      aestheticScore: 1,
+      createdAt: Timestamp.now(),
+      createdBy: { uid: "bench" },
+    });
   while ((await db().doc(mirrorPath(id)).get()).get("aestheticScore") !== 1) await new Promise((r) => setTimeout(r, 50));
   const token = await idTokenFor(await createAdmin("bench-admin"));
   const callable = { ms: [] as number[], reads: [] as number[] };
@@ -31,7 +42,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     const score = (i % 90) / 10 + 0.05;
     await fetch(fn("updateAestheticScore"), {
-      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ data: { historyId: id, uid: "bench", score } }),
     });
     const t0 = performance.now();
@@ -50,11 +62,18 @@ async function main(): Promise<void> {
   const firstReadShare = callable.reads.filter((r) => r === 1).length / rounds;
   console.log(`\nFreshness of the public feed, ${rounds} writes each (ms)\n`);
   console.log("| path | p50 | p99 | max | shown on the very next read |\n| --- | ---: | ---: | ---: | ---: |");
-  console.log(`| updateAestheticScore returns -> feed shows it | ${pct(callable.ms, 50).toFixed(0)} | ${pct(callable.ms, 99).toFixed(0)} | ${Math.max(...callable.ms).toFixed(0)} | ${(firstReadShare * 100).toFixed(1)}% |`);
-  console.log(`| source write -> feed shows it (trigger path) | ${pct(direct, 50).toFixed(0)} | ${pct(direct, 99).toFixed(0)} | ${Math.max(...direct).toFixed(0)} | n/a |`);
+  console.log(
+    `| updateAestheticScore returns -> feed shows it | ${pct(callable.ms, 50).toFixed(0)} | ${pct(callable.ms, 99).toFixed(0)} | ${Math.max(...callable.ms).toFixed(0)} | ${(firstReadShare * 100).toFixed(1)}% |`,
+  );
+  console.log(
+    `| source write -> feed shows it (trigger path) | ${pct(direct, 50).toFixed(0)} | ${pct(direct, 99).toFixed(0)} | ${Math.max(...direct).toFixed(0)} | n/a |`,
+  );
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

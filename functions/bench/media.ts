@@ -24,14 +24,21 @@ async function seed(s3: S3Server, now: number): Promise<void> {
   const writer = db().bulkWriter();
   for (let i = 0; i < count; i++) {
     void writer.set(db().collection(canvasMedia).doc(`m${i}`), {
-      storagePath: `media/bench/m${i}.bin`, referencedByCount: 0, ownerUid: "bench",
-      createdAt: Timestamp.fromMillis(now - 40 * dayMs + i), sizeBytes: objectBytes,
+      storagePath: `media/bench/m${i}.bin`,
+      referencedByCount: 0,
+      ownerUid: "bench",
+      createdAt: Timestamp.fromMillis(now - 40 * dayMs + i),
+      sizeBytes: objectBytes,
     });
   }
   const body = Buffer.alloc(objectBytes, 7);
   await Promise.all([
     writer.close(),
-    mapLimit(Array.from({ length: count }, (_, i) => i), 64, (i) => s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `media/bench/m${i}.bin`, Body: body }))),
+    mapLimit(
+      Array.from({ length: count }, (_, i) => i),
+      64,
+      (i) => s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `media/bench/m${i}.bin`, Body: body })),
+    ),
   ]);
 }
 
@@ -64,7 +71,10 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

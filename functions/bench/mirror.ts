@@ -15,10 +15,15 @@ const latencyWrites = Number(process.env.BENCH_LATENCY_WRITES ?? 500);
 const deps = (workerId: string): MirrorDeps => ({ db: db(), workerId, leaseMs: 60_000, now: Date.now, invalidate: async () => undefined });
 
 const item = (i: number) => ({
-  prompt: `bench ${i}`, model: "sdxl", images: [{ url: `https://img.test/${i}.png` }], videos: [],
-  isPublic: true, isDeleted: false, createdAt: Timestamp.now(), createdBy: { uid: "bench" },
+  prompt: `bench ${i}`,
+  model: "sdxl",
+  images: [{ url: `https://img.test/${i}.png` }],
+  videos: [],
+  isPublic: true,
+  isDeleted: false,
+  createdAt: Timestamp.now(),
+  createdBy: { uid: "bench" },
 });
-
 
 /** n source items and one pending task each, written with triggers off. */
 async function seedBacklog(n: number, prefix: string): Promise<void> {
@@ -26,8 +31,13 @@ async function seedBacklog(n: number, prefix: string): Promise<void> {
   for (let i = 0; i < n; i++) {
     void writer.set(db().doc(sourcePath("bench", `${prefix}${i}`)), item(i));
     void writer.set(db().collection(mirrorQueue).doc(`${prefix}t${i}`), {
-      op: "upsert", uid: "bench", historyId: `${prefix}${i}`, status: "pending", attempts: 0,
-      createdAt: Timestamp.fromMillis(Date.now() + i), updatedAt: Timestamp.now(),
+      op: "upsert",
+      uid: "bench",
+      historyId: `${prefix}${i}`,
+      status: "pending",
+      attempts: 0,
+      createdAt: Timestamp.fromMillis(Date.now() + i),
+      updatedAt: Timestamp.now(),
     });
   }
   await writer.close();
@@ -51,13 +61,19 @@ async function floor(n: number, concurrency: number): Promise<number> {
   await clearAll();
   await seedBacklog(n, "floor");
   const started = performance.now();
-  await mapLimit(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-    const source = await db().doc(sourcePath("bench", `floor${i}`)).get();
-    const batch = db().batch();
-    batch.set(db().doc(mirrorPath(`floor${i}`)), { ...source.data(), uid: "bench", historyId: `floor${i}` });
-    batch.update(db().collection(mirrorQueue).doc(`floort${i}`), { status: "done" });
-    await batch.commit();
-  });
+  await mapLimit(
+    Array.from({ length: n }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const source = await db()
+        .doc(sourcePath("bench", `floor${i}`))
+        .get();
+      const batch = db().batch();
+      batch.set(db().doc(mirrorPath(`floor${i}`)), { ...source.data(), uid: "bench", historyId: `floor${i}` });
+      batch.update(db().collection(mirrorQueue).doc(`floort${i}`), { status: "done" });
+      await batch.commit();
+    },
+  );
   return n / ((performance.now() - started) / 1000);
 }
 
@@ -67,7 +83,8 @@ async function triggerLatency(n: number): Promise<number[]> {
   const ref = db().doc(sourcePath("bench", "latency"));
   const mirror = db().doc(mirrorPath("latency"));
   const samples: number[] = [];
-  for (let i = -20; i < n; i++) { // the first 20 warm the functions up and are not counted
+  for (let i = -20; i < n; i++) {
+    // the first 20 warm the functions up and are not counted
     const prompt = `latency ${i}`;
     const seen = new Promise<void>((resolve) => {
       const stop = mirror.onSnapshot((snap) => {
@@ -85,7 +102,6 @@ async function triggerLatency(n: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const fresco = {
   ...frescoWorkerOptions,
@@ -102,8 +118,20 @@ async function main(): Promise<void> {
   const latency = await triggerLatency(latencyWrites);
   const rows = [
     ["seed config (batch 12, 4 at a time, poll 2.5 s)", `${seedSample}`, seed.toFixed(1), "1.0x", `${((seed / bare) * 100).toFixed(1)}%`],
-    [`Fresco (${workers} worker(s), batch ${fresco.batchSize}, ${fresco.concurrency} at a time, no pause)`, `${backlog}`, best.toFixed(1), `${(best / seed).toFixed(1)}x`, `${((best / bare) * 100).toFixed(1)}%`],
-    [`floor: read source + write mirror + mark done, ${concurrency} at a time`, `${backlog}`, bare.toFixed(1), `${(bare / seed).toFixed(1)}x`, "100%"],
+    [
+      `Fresco (${workers} worker(s), batch ${fresco.batchSize}, ${fresco.concurrency} at a time, no pause)`,
+      `${backlog}`,
+      best.toFixed(1),
+      `${(best / seed).toFixed(1)}x`,
+      `${((best / bare) * 100).toFixed(1)}%`,
+    ],
+    [
+      `floor: read source + write mirror + mark done, ${concurrency} at a time`,
+      `${backlog}`,
+      bare.toFixed(1),
+      `${(bare / seed).toFixed(1)}x`,
+      "100%",
+    ],
   ];
   console.log("\nQueue drain (tasks/s)\n");
   console.log("| configuration | tasks | tasks/s | vs seed | of floor |\n| --- | ---: | ---: | ---: | ---: |");
@@ -113,7 +141,10 @@ async function main(): Promise<void> {
   console.log(`| ${[50, 95, 99].map((p) => percentile(latency, p).toFixed(0)).join(" | ")} | ${latency[latency.length - 1]!.toFixed(0)} |`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

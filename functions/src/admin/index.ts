@@ -21,7 +21,13 @@ export const updateAestheticScore = onCall({ secrets: [upstashToken] }, async (r
   const adminUid = requireAdmin(request);
   const input = parseInput(updateScoreInput({ min: scoreMin.value(), max: scoreMax.value() }), request.data);
   const result = await update({ db: db(), cache: cache() }, adminUid, input);
-  logger.info("aestheticScore updated", { adminUid, uid: input.uid, historyId: input.historyId, before: result.previousScore, after: input.score });
+  logger.info("aestheticScore updated", {
+    adminUid,
+    uid: input.uid,
+    historyId: input.historyId,
+    before: result.previousScore,
+    after: input.score,
+  });
   return result;
 });
 
@@ -43,9 +49,12 @@ export const retryDeadMirrorTasks = onCall({ secrets: [upstashToken] }, async (r
 
 /** `runMaintenanceJob({ job, dryRun?, limit? })`: runs a job now and returns its summary,
  *  recorded in maintenanceRuns like a scheduled run. */
-export const runMaintenanceJob = onCall({ secrets: [upstashToken, ...mediaSecrets], timeoutSeconds: 540, memory: "1GiB" }, async (request) => {
-  requireAdmin(request);
-  const { job, dryRun, limit } = parseInput(runJobInput, request.data);
-  const definition = maintenanceJobs().find((j) => j.name === job)!;
-  return runJob({ db: db(), now: Date.now }, definition, { dryRun, ...(limit === undefined ? {} : { limit }) });
-});
+export const runMaintenanceJob = onCall(
+  { secrets: [upstashToken, ...mediaSecrets], timeoutSeconds: 540, memory: "1GiB" },
+  async (request) => {
+    requireAdmin(request);
+    const { job, dryRun, limit } = parseInput(runJobInput, request.data);
+    const definition = maintenanceJobs().find((j) => j.name === job)!;
+    return runJob({ db: db(), now: Date.now }, definition, { dryRun, ...(limit === undefined ? {} : { limit }) });
+  },
+);

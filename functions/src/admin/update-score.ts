@@ -22,7 +22,11 @@ export function updateScoreInput(range: { min: number; max: number }) {
 }
 export type UpdateScoreInput = z.infer<ReturnType<typeof updateScoreInput>>;
 
-export interface UpdateScoreResult { item: PublicItem; previousScore: number | null; mirrored: boolean }
+export interface UpdateScoreResult {
+  item: PublicItem;
+  previousScore: number | null;
+  mirrored: boolean;
+}
 
 /** Sets an item's aestheticScore. One transaction updates the source, the public mirror
  *  (when the item is public, with its outbox entry), the audit log, and enqueues a mirror

@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "@upstash/redis";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { withTimeout } from "../shared/timeout";
-import { decodeEntry, decodeVersion, initVersionsScript, isCurrent, jitteredTtlMs, releaseScript, storeScript, type TagVersion } from "./entry";
+import {
+  decodeEntry,
+  decodeVersion,
+  initVersionsScript,
+  isCurrent,
+  jitteredTtlMs,
+  releaseScript,
+  storeScript,
+  type TagVersion,
+} from "./entry";
 import * as logs from "./logs";
 import { CacheMetrics, type CacheCounters } from "./metrics";
 import { redisKeys } from "./keys";
@@ -115,7 +124,10 @@ export class Cache {
     } catch (error) {
       this.failed("invalidate", error);
       await this.db.collection(cacheInvalidations).add({
-        tags: unique, createdAt: Timestamp.fromMillis(this.now()), attempts: 0, lastError: String(error).slice(0, 300),
+        tags: unique,
+        createdAt: Timestamp.fromMillis(this.now()),
+        attempts: 0,
+        lastError: String(error).slice(0, 300),
       });
       logs.invalidationDeferred(unique, error);
       return "deferred";
@@ -210,12 +222,21 @@ export class Cache {
     const initial = String(Math.floor(this.now()));
     const raw = await this.call("init", this.scripts.init.exec(tags.map(redisKeys.tagVersion), [initial]));
     const versions = (raw as unknown[]).map(decodeVersion);
-    if (versions.length !== tags.length || versions.some((v) => v === null)) throw new Error(`tag version init answered ${JSON.stringify(raw)}`);
+    if (versions.length !== tags.length || versions.some((v) => v === null))
+      throw new Error(`tag version init answered ${JSON.stringify(raw)}`);
     return versions;
   }
 
   /** Stores under the versions read before loading (the script refuses if any tag moved since). */
-  private async save<P>(family: CacheFamily<P>, key: string, tags: string[], versions: TagVersion[], value: unknown, lockKey: string, token: string): Promise<void> {
+  private async save<P>(
+    family: CacheFamily<P>,
+    key: string,
+    tags: string[],
+    versions: TagVersion[],
+    value: unknown,
+    lockKey: string,
+    token: string,
+  ): Promise<void> {
     try {
       const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i])]));
       const ttlMs = jitteredTtlMs(family.ttlSeconds, this.random());

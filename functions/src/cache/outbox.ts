@@ -23,7 +23,8 @@ export async function flushInvalidations(
   } catch (error) {
     logs.invalidationDeferred(tags, error);
     const batch = db.batch();
-    for (const e of entries) batch.update(db.collection(cacheInvalidations).doc(e.id), { attempts: FieldValue.increment(1), lastError: String(error) });
+    for (const e of entries)
+      batch.update(db.collection(cacheInvalidations).doc(e.id), { attempts: FieldValue.increment(1), lastError: String(error) });
     await batch.commit().catch(() => undefined);
     return false;
   }

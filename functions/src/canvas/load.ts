@@ -4,8 +4,15 @@ import { z } from "zod";
 import { docId } from "../shared/ids";
 import * as logs from "./logs";
 import {
-  opId, opsCollection, partsCollection, projectPath, snapshotsCollection,
-  type CanvasElement, type CanvasOp, type SnapshotEntry, replayOps,
+  opId,
+  opsCollection,
+  partsCollection,
+  projectPath,
+  snapshotsCollection,
+  type CanvasElement,
+  type CanvasOp,
+  type SnapshotEntry,
+  replayOps,
 } from "./model";
 import { partId } from "./snapshot";
 
@@ -40,31 +47,40 @@ async function snapshotEntries(tx: Transaction, headRef: DocumentReference, proj
  */
 export async function loadCanvasState(db: Firestore, projectId: string): Promise<LoadedCanvas | undefined> {
   const projectRef = db.doc(projectPath(projectId));
-  return db.runTransaction(async (tx) => {
-    const project = await tx.get(projectRef);
-    if (!project.exists) return undefined;
-    const opIndex = project.get("opIndex") as number;
-    const heads = await tx.get(projectRef.collection(snapshotsCollection).orderBy("opIndex", "desc").select("opIndex", "complete"));
-    let elements: Record<string, CanvasElement> = {};
-    let snapshotOpIndex = 0;
-    for (const head of heads.docs) {
-      if (head.get("complete") !== true || (head.get("opIndex") as number) > opIndex) continue;
-      const entries = await snapshotEntries(tx, head.ref, projectId);
-      if (!entries) continue;
-      elements = Object.fromEntries(entries.map((e) => [e.id, e.data]));
-      snapshotOpIndex = head.get("opIndex") as number;
-      break;
-    }
-    const ops = await tx.get(projectRef.collection(opsCollection).orderBy(FieldPath.documentId())
-      .startAt(opId(snapshotOpIndex)).endBefore(opId(opIndex)));
-    // The log is dense by construction; a gap would silently lose elements, so it is an error.
-    ops.docs.forEach((doc, i) => {
-      if (doc.get("index") !== snapshotOpIndex + i) throw new Error(`canvas ${projectId}: op ${snapshotOpIndex + i} is missing from the log`);
-    });
-    if (ops.size !== opIndex - snapshotOpIndex) throw new Error(`canvas ${projectId}: the log ends at op ${snapshotOpIndex + ops.size}, not ${opIndex}`);
-    replayOps(elements, ops.docs.map((d) => d.data() as CanvasOp));
-    return { projectId, opIndex, elements, snapshotOpIndex, opsReplayed: ops.size };
-  }, { readOnly: true });
+  return db.runTransaction(
+    async (tx) => {
+      const project = await tx.get(projectRef);
+      if (!project.exists) return undefined;
+      const opIndex = project.get("opIndex") as number;
+      const heads = await tx.get(projectRef.collection(snapshotsCollection).orderBy("opIndex", "desc").select("opIndex", "complete"));
+      let elements: Record<string, CanvasElement> = {};
+      let snapshotOpIndex = 0;
+      for (const head of heads.docs) {
+        if (head.get("complete") !== true || (head.get("opIndex") as number) > opIndex) continue;
+        const entries = await snapshotEntries(tx, head.ref, projectId);
+        if (!entries) continue;
+        elements = Object.fromEntries(entries.map((e) => [e.id, e.data]));
+        snapshotOpIndex = head.get("opIndex") as number;
+        break;
+      }
+      const ops = await tx.get(
+        projectRef.collection(opsCollection).orderBy(FieldPath.documentId()).startAt(opId(snapshotOpIndex)).endBefore(opId(opIndex)),
+      );
+      // The log is dense by construction; a gap would silently lose elements, so it is an error.
+      ops.docs.forEach((doc, i) => {
+        if (doc.get("index") !== snapshotOpIndex + i)
+          throw new Error(`canvas ${projectId}: op ${snapshotOpIndex + i} is missing from the log`);
+      });
+      if (ops.size !== opIndex - snapshotOpIndex)
+        throw new Error(`canvas ${projectId}: the log ends at op ${snapshotOpIndex + ops.size}, not ${opIndex}`);
+      replayOps(
+        elements,
+        ops.docs.map((d) => d.data() as CanvasOp),
+      );
+      return { projectId, opIndex, elements, snapshotOpIndex, opsReplayed: ops.size };
+    },
+    { readOnly: true },
+  );
 }
 
 /** The `loadCanvasProject` callable: the owner's project, rebuilt from snapshot + ops. */

@@ -25,6 +25,12 @@ export function snapshotUnreadable(projectId: string, snapshotId: string, missin
   logger.warn("canvas snapshot has missing parts, using an older one", { projectId, snapshotId, missingParts });
 }
 
-export function projectLoaded(projectId: string, opIndex: number, snapshotOpIndex: number, opsReplayed: number, elementCount: number): void {
+export function projectLoaded(
+  projectId: string,
+  opIndex: number,
+  snapshotOpIndex: number,
+  opsReplayed: number,
+  elementCount: number,
+): void {
   logger.info("canvas project loaded", { projectId, opIndex, snapshotOpIndex, opsReplayed, elementCount });
 }

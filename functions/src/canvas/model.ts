@@ -49,13 +49,14 @@ export const partMaxBytes = 900_000;
 
 export type CanvasElement = DocumentData;
 
-export type CanvasOpInput =
-  | { type: "upsert"; elementId: string; element: CanvasElement }
-  | { type: "delete"; elementId: string };
+export type CanvasOpInput = { type: "upsert"; elementId: string; element: CanvasElement } | { type: "delete"; elementId: string };
 
 export type CanvasOp = CanvasOpInput & { index: number };
 
-export interface SnapshotEntry { id: string; data: CanvasElement }
+export interface SnapshotEntry {
+  id: string;
+  data: CanvasElement;
+}
 
 const pad = (n: number) => String(n).padStart(10, "0");
 export const opId = pad;
@@ -64,7 +65,8 @@ export const snapshotId = pad;
 export const projectPath = (projectId: string) => `${canvasProjects}/${projectId}`;
 export const elementPath = (projectId: string, elementId: string) => `${projectPath(projectId)}/${elementsCollection}/${elementId}`;
 export const opPath = (projectId: string, index: number) => `${projectPath(projectId)}/${opsCollection}/${opId(index)}`;
-export const snapshotPath = (projectId: string, opIndex: number) => `${projectPath(projectId)}/${snapshotsCollection}/${snapshotId(opIndex)}`;
+export const snapshotPath = (projectId: string, opIndex: number) =>
+  `${projectPath(projectId)}/${snapshotsCollection}/${snapshotId(opIndex)}`;
 
 /** Applies ops in index order to a state (mutated and returned). Upserts carry the whole
  *  element, so the last op on an element decides it. */

@@ -1,10 +1,7 @@
 import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import { docId, isDocumentId } from "../shared/ids";
-import {
-  elementPath, opPath, opsPerSnapshot, projectPath, snapshotMaxAgeMs,
-  type CanvasOp, type CanvasOpInput,
-} from "./model";
+import { elementPath, opPath, opsPerSnapshot, projectPath, snapshotMaxAgeMs, type CanvasOp, type CanvasOpInput } from "./model";
 
 /** The ops the apps' backend may apply; validated before anything is written. */
 export const canvasOpInput = z.discriminatedUnion("type", [
@@ -18,7 +15,12 @@ export async function createCanvasProject(db: Firestore, projectId: string, owne
   if (!isDocumentId(projectId)) throw new Error(`invalid canvas project id: ${projectId}`);
   const at = Timestamp.fromMillis(now);
   await db.doc(projectPath(projectId)).create({
-    ownerUid, opIndex: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at,
+    ownerUid,
+    opIndex: 0,
+    lastSnapshotOpIndex: 0,
+    lastSnapshotAt: at,
+    createdAt: at,
+    updatedAt: at,
   });
 }
 

@@ -17,9 +17,11 @@ const positionOf = (doc: QueryDocumentSnapshot): Position => ({ at: doc.get("sna
 /** Due projects in due order, after the cursor. `snapshotDueAt` with an order on it and the
  *  document id uses the automatic single-field index: no composite index is needed. */
 async function dueProjects(deps: JobDeps, limit: number, after: Position | null) {
-  let query = deps.db.collection(canvasProjects)
+  let query = deps.db
+    .collection(canvasProjects)
     .where("snapshotDueAt", "<=", Timestamp.fromMillis(deps.now()))
-    .orderBy("snapshotDueAt").orderBy(FieldPath.documentId())
+    .orderBy("snapshotDueAt")
+    .orderBy(FieldPath.documentId())
     .select("snapshotDueAt", "opIndex", "lastSnapshotOpIndex")
     .limit(limit);
   if (after) query = query.startAfter(after.at, after.id);
@@ -33,7 +35,12 @@ async function dueProjects(deps: JobDeps, limit: number, after: Position | null)
  * from there (a run that reaches the end starts the next one from the top). A failing project
  * is counted in `errors` and the run goes on.
  */
-export async function snapshotDueProjects(deps: JobDeps, options: JobOptions, settings: CanvasSettings, hooks?: SnapshotHooks): Promise<JobResult> {
+export async function snapshotDueProjects(
+  deps: JobDeps,
+  options: JobOptions,
+  settings: CanvasSettings,
+  hooks?: SnapshotHooks,
+): Promise<JobResult> {
   const started = deps.now();
   const limit = options.limit ?? settings.batch;
   const saved = await loadPosition(deps, jobName);
@@ -41,12 +48,24 @@ export async function snapshotDueProjects(deps: JobDeps, options: JobOptions, se
   const reachedEnd = candidates.length < limit;
 
   if (options.dryRun) {
-    const planned = candidates.map((d) => `${d.id}: opIndex ${d.get("opIndex")}, ${d.get("opIndex") - d.get("lastSnapshotOpIndex")} ops since the last snapshot`);
+    const planned = candidates.map(
+      (d) => `${d.id}: opIndex ${d.get("opIndex")}, ${d.get("opIndex") - d.get("lastSnapshotOpIndex")} ops since the last snapshot`,
+    );
     const cursor = reachedEnd ? null : positionCursor(positionOf(candidates[candidates.length - 1]!));
     return { counts: { due: candidates.length }, errors: [], planned, cursor };
   }
 
-  const counts: Record<string, number> = { due: candidates.length, snapshotted: 0, upToDate: 0, alreadySnapshotted: 0, obsolete: 0, missing: 0, deferred: 0, parts: 0, pruned: 0 };
+  const counts: Record<string, number> = {
+    due: candidates.length,
+    snapshotted: 0,
+    upToDate: 0,
+    alreadySnapshotted: 0,
+    obsolete: 0,
+    missing: 0,
+    deferred: 0,
+    parts: 0,
+    pruned: 0,
+  };
   const errors: JobResult["errors"] = [];
   let lastReached = -1;
   await mapLimit(candidates, projectConcurrency, async (doc, i) => {

@@ -3,8 +3,15 @@ import type { JobDeps } from "../maintenance/job";
 import { mapLimit } from "../shared/map-limit";
 import * as logs from "./logs";
 import {
-  elementsCollection, partMaxBytes, partsCollection, projectPath, snapshotPath, snapshotsCollection,
-  snapshotsKept, snapshotVersion, type SnapshotEntry,
+  elementsCollection,
+  partMaxBytes,
+  partsCollection,
+  projectPath,
+  snapshotPath,
+  snapshotsCollection,
+  snapshotsKept,
+  snapshotVersion,
+  type SnapshotEntry,
 } from "./model";
 import { snapshotDueAt } from "./ops";
 import { splitIntoParts, storageSize } from "./size";
@@ -28,27 +35,34 @@ export interface SnapshotHooks {
 const elementPageSize = 5000;
 export const partId = (n: number) => String(n).padStart(4, "0");
 
-interface ConsistentState { opIndex: number; lastSnapshotOpIndex: number; entries: SnapshotEntry[] }
+interface ConsistentState {
+  opIndex: number;
+  lastSnapshotOpIndex: number;
+  entries: SnapshotEntry[];
+}
 
 /** The project and all its elements at ONE read time: a read-only transaction reads every
  *  document as of its start, so ops committed meanwhile are neither half in nor counted. */
 async function readConsistent(db: Firestore, projectRef: DocumentReference): Promise<ConsistentState | undefined> {
-  return db.runTransaction(async (tx) => {
-    const project = await tx.get(projectRef);
-    if (!project.exists) return undefined;
-    const opIndex = project.get("opIndex") as number;
-    const lastSnapshotOpIndex = project.get("lastSnapshotOpIndex") as number;
-    const entries: SnapshotEntry[] = [];
-    if (opIndex <= lastSnapshotOpIndex) return { opIndex, lastSnapshotOpIndex, entries };
-    const query = projectRef.collection(elementsCollection).orderBy(FieldPath.documentId()).limit(elementPageSize);
-    for (let after: string | undefined; ;) {
-      const page = await tx.get(after === undefined ? query : query.startAfter(after));
-      for (const doc of page.docs) entries.push({ id: doc.id, data: doc.data() });
-      if (page.size < elementPageSize) break;
-      after = page.docs[page.size - 1]!.id;
-    }
-    return { opIndex, lastSnapshotOpIndex, entries };
-  }, { readOnly: true });
+  return db.runTransaction(
+    async (tx) => {
+      const project = await tx.get(projectRef);
+      if (!project.exists) return undefined;
+      const opIndex = project.get("opIndex") as number;
+      const lastSnapshotOpIndex = project.get("lastSnapshotOpIndex") as number;
+      const entries: SnapshotEntry[] = [];
+      if (opIndex <= lastSnapshotOpIndex) return { opIndex, lastSnapshotOpIndex, entries };
+      const query = projectRef.collection(elementsCollection).orderBy(FieldPath.documentId()).limit(elementPageSize);
+      for (let after: string | undefined; ;) {
+        const page = await tx.get(after === undefined ? query : query.startAfter(after));
+        for (const doc of page.docs) entries.push({ id: doc.id, data: doc.data() });
+        if (page.size < elementPageSize) break;
+        after = page.docs[page.size - 1]!.id;
+      }
+      return { opIndex, lastSnapshotOpIndex, entries };
+    },
+    { readOnly: true },
+  );
 }
 
 /**
@@ -65,7 +79,13 @@ export async function snapshotProject(deps: JobDeps, projectId: string, hooks: S
   const state = await readConsistent(db, projectRef);
   if (!state) return { outcome: "missing", opIndex: 0, elementCount: 0, partCount: 0, pruned: 0 };
   const { opIndex, entries } = state;
-  const report = (outcome: SnapshotOutcome, partCount = 0, pruned = 0): SnapshotReport => ({ outcome, opIndex, elementCount: entries.length, partCount, pruned });
+  const report = (outcome: SnapshotOutcome, partCount = 0, pruned = 0): SnapshotReport => ({
+    outcome,
+    opIndex,
+    elementCount: entries.length,
+    partCount,
+    pruned,
+  });
   if (opIndex <= state.lastSnapshotOpIndex) return report("upToDate");
   await hooks.afterRead?.(projectId, opIndex);
 
@@ -117,14 +137,22 @@ export async function snapshotProject(deps: JobDeps, projectId: string, hooks: S
 /** Keeps the newest `snapshotsKept` complete snapshots; deletes older ones, and incomplete
  *  ones older than the newest complete (a crashed or superseded run's). Returns how many. */
 export async function pruneSnapshots(db: Firestore, projectId: string): Promise<number> {
-  const heads = await db.collection(`${projectPath(projectId)}/${snapshotsCollection}`)
-    .orderBy("opIndex", "desc").select("opIndex", "complete").get();
+  const heads = await db
+    .collection(`${projectPath(projectId)}/${snapshotsCollection}`)
+    .orderBy("opIndex", "desc")
+    .select("opIndex", "complete")
+    .get();
   const complete = heads.docs.filter((d) => d.get("complete") === true);
   const newest = (complete[0]?.get("opIndex") as number | undefined) ?? -1;
   const doomed = heads.docs.filter((d) =>
-    d.get("complete") === true ? complete.indexOf(d) >= snapshotsKept : (d.get("opIndex") as number) < newest);
+    d.get("complete") === true ? complete.indexOf(d) >= snapshotsKept : (d.get("opIndex") as number) < newest,
+  );
   for (const d of doomed) await deleteSnapshot(d.ref);
-  if (doomed.length > 0) logs.snapshotsPruned(projectId, doomed.map((d) => d.id));
+  if (doomed.length > 0)
+    logs.snapshotsPruned(
+      projectId,
+      doomed.map((d) => d.id),
+    );
   return doomed.length;
 }
 

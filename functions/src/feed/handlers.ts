@@ -8,7 +8,10 @@ import { decodeFeedCursor } from "./cursor";
 import { loadFeedPage, loadGeneration } from "./load";
 import { feedQuerySchema, generationQuerySchema } from "./query";
 
-export interface ReadDeps { db: Firestore; cache: Cache }
+export interface ReadDeps {
+  db: Firestore;
+  cache: Cache;
+}
 
 /** GET publicFeed?sort=recent|score&limit=1..50&cursor=... */
 export function publicFeedHandler(deps: () => ReadDeps) {
@@ -20,7 +23,9 @@ export function publicFeedHandler(deps: () => ReadDeps) {
       const after = cursor === undefined ? null : decodeFeedCursor(cursor);
       if (cursor !== undefined && (!after || after.s !== sort)) return badRequest(res, "cursor: not a cursor of this feed order");
       const { db, cache } = deps();
-      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: cursor ?? null }, () => loadFeedPage(db, sort, limit, after));
+      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: cursor ?? null }, () =>
+        loadFeedPage(db, sort, limit, after),
+      );
       sendJson(req, res, page);
     });
 }

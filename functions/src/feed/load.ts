@@ -4,7 +4,10 @@ import { encodeCursor, fromCursorTime, toCursorTime } from "../shared/cursor";
 import type { FeedCursor } from "./cursor";
 import { publicItem, type PublicItem } from "./public-item";
 
-export interface FeedPage { items: PublicItem[]; nextCursor: string | null }
+export interface FeedPage {
+  items: PublicItem[];
+  nextCursor: string | null;
+}
 
 /** One page of the ArtStation feed from the public mirror. `recent`: newest first;
  *  `score`: highest aestheticScore first (unscored items are not in this order), ties by

@@ -4,7 +4,11 @@ import { redisKeys } from "../cache/keys";
 import { withTimeout } from "../shared/timeout";
 import { frescoVersion } from "../shared/version";
 
-export interface DependencyStatus { ok: boolean; latencyMs: number; error?: string }
+export interface DependencyStatus {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
 export interface HealthReport {
   status: "ok" | "degraded";
   version: string;

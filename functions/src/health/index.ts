@@ -13,5 +13,8 @@ export const health = onRequest({ secrets: [upstashToken], cors: true }, async (
   }
   const report = await checkHealth({ db: db(), redis: redis() });
   if (report.status !== "ok") logger.warn("health degraded", { report });
-  res.status(report.status === "ok" ? 200 : 503).set("Cache-Control", "no-store").json(report);
+  res
+    .status(report.status === "ok" ? 200 : 503)
+    .set("Cache-Control", "no-store")
+    .json(report);
 });

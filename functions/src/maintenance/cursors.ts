@@ -7,7 +7,10 @@ import type { JobDeps } from "./job";
 export const maintenanceCursors = "maintenanceCursors";
 
 /** A job's position: the last document it reached, in (time, id) order. */
-export interface Position { at: Timestamp; id: string }
+export interface Position {
+  at: Timestamp;
+  id: string;
+}
 
 /** The saved position of a job (null: start from the beginning; an unreadable one is logged
  *  and ignored, so a bad cursor costs one full pass, never a stuck job). */

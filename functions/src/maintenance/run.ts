@@ -5,7 +5,13 @@ import type { JobDefinition, JobDeps, JobOptions, JobResult } from "./job";
 /** `maintenanceRuns/{runId}`: one record per run, so an admin sees what happened without logs. */
 export const maintenanceRuns = "maintenanceRuns";
 
-export interface RunSummary extends JobResult { runId: string; job: string; dryRun: boolean; startedAt: string; finishedAt: string }
+export interface RunSummary extends JobResult {
+  runId: string;
+  job: string;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+}
 
 /** Runs a job, then writes its record and one structured summary log. A job that throws
  *  is recorded as failed (and the error rethrown, so the scheduler sees it). */
@@ -24,7 +30,15 @@ export async function runJob(deps: JobDeps, job: JobDefinition, options: JobOpti
   return record(deps, ref.id, name, options, startedAt, result, "finished");
 }
 
-async function record(deps: JobDeps, runId: string, job: string, options: JobOptions, startedAt: number, result: JobResult, status: string): Promise<RunSummary> {
+async function record(
+  deps: JobDeps,
+  runId: string,
+  job: string,
+  options: JobOptions,
+  startedAt: number,
+  result: JobResult,
+  status: string,
+): Promise<RunSummary> {
   const finishedAt = deps.now();
   const summary: RunSummary = {
     runId,
@@ -35,15 +49,26 @@ async function record(deps: JobDeps, runId: string, job: string, options: JobOpt
     ...result,
     errors: result.errors.slice(0, 100),
   };
-  await deps.db.collection(maintenanceRuns).doc(runId).set({
-    ...summary,
-    status,
-    errorCount: result.errors.length,
-    startedAt: Timestamp.fromMillis(startedAt),
-    finishedAt: Timestamp.fromMillis(finishedAt),
-    recordedAt: FieldValue.serverTimestamp(),
-  });
+  await deps.db
+    .collection(maintenanceRuns)
+    .doc(runId)
+    .set({
+      ...summary,
+      status,
+      errorCount: result.errors.length,
+      startedAt: Timestamp.fromMillis(startedAt),
+      finishedAt: Timestamp.fromMillis(finishedAt),
+      recordedAt: FieldValue.serverTimestamp(),
+    });
   const log = status === "finished" && result.errors.length === 0 ? logger.info : logger.warn;
-  log("maintenance run", { runId, job, status, dryRun: options.dryRun, counts: result.counts, errorCount: result.errors.length, durationMs: finishedAt - startedAt });
+  log("maintenance run", {
+    runId,
+    job,
+    status,
+    dryRun: options.dryRun,
+    counts: result.counts,
+    errorCount: result.errors.length,
+    durationMs: finishedAt - startedAt,
+  });
   return summary;
 }

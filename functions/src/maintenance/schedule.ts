@@ -7,7 +7,14 @@ import { runJob } from "./run";
  *  stays for the next run (its record says what), and a retry storm helps nobody. */
 export function scheduledJob(job: JobDefinition) {
   return onSchedule(
-    { schedule: job.schedule, timeZone: job.timeZone, timeoutSeconds: job.timeoutSeconds, memory: job.memory, secrets: job.secrets, retryCount: 0 },
+    {
+      schedule: job.schedule,
+      timeZone: job.timeZone,
+      timeoutSeconds: job.timeoutSeconds,
+      memory: job.memory,
+      secrets: job.secrets,
+      retryCount: 0,
+    },
     async () => {
       await runJob({ db: db(), now: Date.now }, job, { dryRun: false });
     },

@@ -31,7 +31,14 @@ function refs(deps: MirrorDeps, t: { id: string; uid: string; historyId: string 
  *  same transaction, an old, duplicated or reordered task writes what a new one would: the
  *  current truth. The task's hints are never used. A malformed source leaves the task dead
  *  with the reason; a conflict fails the task. */
-function finish(deps: MirrorDeps, tx: Transaction, task: ClaimedTask, taskRef: DocumentReference, source: DocumentSnapshot, mirror: DocumentSnapshot): ApplyResult {
+function finish(
+  deps: MirrorDeps,
+  tx: Transaction,
+  task: ClaimedTask,
+  taskRef: DocumentReference,
+  source: DocumentSnapshot,
+  mirror: DocumentSnapshot,
+): ApplyResult {
   const now = deps.now();
   const written = writeMirrorPlan(deps.db, tx, task, planMirror(task, source, mirror), { id: task.id, now });
   // historyIds are meant to be unique; never let one user's item replace another's.

@@ -99,7 +99,11 @@ export function dueQueries(deps: MirrorDeps, limit: number, options: ClaimOption
 }
 
 /** A due task as a plain query saw it: a candidate, decided for real in a transaction. */
-export interface Candidate { id: string; uid: string; historyId: string }
+export interface Candidate {
+  id: string;
+  uid: string;
+  historyId: string;
+}
 
 /** Up to `limit` due tasks, read WITHOUT a transaction: a transactional query would lock
  *  every task it returns and make concurrent processors abort each other (the SDK then

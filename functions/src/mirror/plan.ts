@@ -26,7 +26,12 @@ export function planMirror(ids: { uid: string; historyId: string }, source: Docu
 
 /** The same decision for source data not (yet) stored, e.g. inside the transaction that
  *  is about to write it. */
-export function planFor(ids: { uid: string; historyId: string }, sourceData: unknown, version: number, mirror: DocumentSnapshot): MirrorPlan {
+export function planFor(
+  ids: { uid: string; historyId: string },
+  sourceData: unknown,
+  version: number,
+  mirror: DocumentSnapshot,
+): MirrorPlan {
   const current = mirror.exists ? mirror.data() : undefined;
   let projected: MirrorFields | null;
   let invalid: string | undefined;
@@ -46,4 +51,3 @@ export function planFor(ids: { uid: string; historyId: string }, sourceData: unk
     conflict: current !== undefined && current.uid !== ids.uid,
   };
 }
-

@@ -7,7 +7,11 @@ import { failTask } from "./fail";
 import { flushInvalidations } from "../cache/outbox";
 
 export type TaskOutcome = ApplyResult["outcome"] | "failed" | "dead" | "lease-lost";
-export interface Processed { id: string; outcome: TaskOutcome; tags: string[] }
+export interface Processed {
+  id: string;
+  outcome: TaskOutcome;
+  tags: string[];
+}
 
 /** Test-injected crashes propagate like a dying process: nothing after them runs. */
 function isCrash(error: unknown): boolean {

@@ -30,11 +30,7 @@ function defined<T extends object>(value: T): T {
 
 /** The one decision of what the public mirror holds for a source item: null when the item
  *  must not be public (private, soft-deleted, or gone). Throws on a malformed source. */
-export function projectGeneration(
-  source: unknown,
-  ids: { uid: string; historyId: string },
-  sourceVersion: number,
-): MirrorFields | null {
+export function projectGeneration(source: unknown, ids: { uid: string; historyId: string }, sourceVersion: number): MirrorFields | null {
   if (source === undefined) return null;
   const parsed = sourceItemSchema.safeParse(source);
   if (!parsed.success) throw new InvalidSourceError(`source item is invalid: ${describeIssues(parsed.error, "item", 20)}`);

@@ -215,14 +215,25 @@ async function sourcePage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise
   const sources = docs.filter((d) => isSourcePath(d.ref.path));
   if (sources.length === 0) return [];
   const mirrors = await db.getAll(...sources.map((d) => db.doc(mirrorPath(d.id))));
-  return sources.map((source, i) => ({ path: source.ref.path, uid: source.ref.parent.parent!.id, historyId: source.id, source, mirror: mirrors[i]! }));
+  return sources.map((source, i) => ({
+    path: source.ref.path,
+    uid: source.ref.parent.parent!.id,
+    historyId: source.id,
+    source,
+    mirror: mirrors[i]!,
+  }));
 }
 
 /** Phase 2: the page's mirror documents, with their sources read in one batch. */
 async function mirrorPage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise<PageItem[]> {
   const items: PageItem[] = docs.map((mirror) => {
     const uid: unknown = mirror.get("uid");
-    return { path: mirror.ref.path, historyId: mirror.id, mirror, ...(typeof uid === "string" && uid.length > 0 && !uid.includes("/") ? { uid } : {}) };
+    return {
+      path: mirror.ref.path,
+      historyId: mirror.id,
+      mirror,
+      ...(typeof uid === "string" && uid.length > 0 && !uid.includes("/") ? { uid } : {}),
+    };
   });
   const owned = items.filter((item) => item.uid !== undefined);
   if (owned.length > 0) {
@@ -252,7 +263,8 @@ async function handleItem(
     }
     const synced = await syncItem(deps.db, deps.invalidate, item.uid, item.historyId, deps.now(), { flush: false });
     if (synced.outboxId && synced.tags.length > 0) changed.push({ id: synced.outboxId, tags: synced.tags });
-    if (synced.outcome === "conflict") return fail(`${synced.detail ?? "mirror belongs to another user"}; not touched for ${sourcePath(item.uid, item.historyId)}`);
+    if (synced.outcome === "conflict")
+      return fail(`${synced.detail ?? "mirror belongs to another user"}; not touched for ${sourcePath(item.uid, item.historyId)}`);
     return synced.outcome === "fenced" ? "unchanged" : synced.outcome; // fenced cannot happen: the source was read in the same transaction
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error));

@@ -6,7 +6,14 @@ export interface QueueStats {
   counts: Record<TaskStatus, number>;
   depth: number;
   oldestPendingAgeMs: number | null;
-  recentFailures: Array<{ taskId: string; status: string; historyId: string; attempts: number; lastError: string; lastFailedAt: string | null }>;
+  recentFailures: Array<{
+    taskId: string;
+    status: string;
+    historyId: string;
+    attempts: number;
+    lastError: string;
+    lastFailedAt: string | null;
+  }>;
 }
 
 /** Counts by status (aggregation queries: no documents read), the oldest pending task's

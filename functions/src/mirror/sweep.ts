@@ -13,7 +13,12 @@ export interface SweepOptions {
 }
 export const defaultSweep: SweepOptions = { pendingGraceMs: 60_000, limit: 300, concurrency: 8 };
 
-export interface SweepReport { redriven: number; outcomes: Partial<Record<TaskOutcome, number>>; outboxReplayed: number; stats: QueueStats }
+export interface SweepReport {
+  redriven: number;
+  outcomes: Partial<Record<TaskOutcome, number>>;
+  outboxReplayed: number;
+  stats: QueueStats;
+}
 
 /** Re-drives what the trigger path left behind (pending tasks whose trigger never ran,
  *  expired leases, failed tasks whose backoff passed), replays the invalidation outbox,

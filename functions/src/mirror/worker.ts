@@ -37,7 +37,10 @@ export class MirrorWorker {
   private unflushed: Processed[] = [];
   processed = 0;
 
-  constructor(private readonly deps: MirrorDeps, private readonly options: WorkerOptions) {
+  constructor(
+    private readonly deps: MirrorDeps,
+    private readonly options: WorkerOptions,
+  ) {
     this.idleMs = options.pollMs;
   }
 

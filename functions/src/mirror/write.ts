@@ -34,7 +34,8 @@ export function writeMirrorPlan(
 ): MirrorWrite {
   const { desired, current, invalid } = plan;
   const detail = invalid === undefined ? {} : { detail: invalid };
-  if (plan.conflict) return { outcome: "conflict", tags: [], detail: `${mirrorPath(ids.historyId)} belongs to another user (uid ${String(current?.uid)})` };
+  if (plan.conflict)
+    return { outcome: "conflict", tags: [], detail: `${mirrorPath(ids.historyId)} belongs to another user (uid ${String(current?.uid)})` };
   if (desired && current && typeof current.sourceVersion === "number" && current.sourceVersion > desired.sourceVersion) {
     return { outcome: "fenced", tags: [] };
   }

@@ -16,7 +16,8 @@ export function intParam(name: string, options: { default: number; min: number; 
     value() {
       const raw = param.value();
       const value = Number.isFinite(raw) && raw !== 0 ? raw : options.default;
-      if (!Number.isInteger(value) || value < options.min) throw new Error(`${name} must be an integer of at least ${options.min}, is ${raw}`);
+      if (!Number.isInteger(value) || value < options.min)
+        throw new Error(`${name} must be an integer of at least ${options.min}, is ${raw}`);
       return value;
     },
   };

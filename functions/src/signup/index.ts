@@ -19,5 +19,9 @@ export const refreshSignupImageCache = scheduledJob(signupJob);
 export const onGenerationChangedForSignup = onDocumentWritten(
   { document: `${generations}/{historyId}`, secrets: [upstashToken], retry: true },
   (event) =>
-    onMirrorChangedForSignup({ db: db(), cache: cache() }, event.params.historyId, event.data?.after.exists ? event.data.after.data() : undefined),
+    onMirrorChangedForSignup(
+      { db: db(), cache: cache() },
+      event.params.historyId,
+      event.data?.after.exists ? event.data.after.data() : undefined,
+    ),
 );

@@ -10,11 +10,17 @@ import { selectSignupImages, type SignupImage } from "./select";
 export const signupImageCache = "signupImageCache";
 const lockMs = 30_000;
 
-export interface SignupImages { images: SignupImage[]; refreshedAt: string | null }
+export interface SignupImages {
+  images: SignupImage[];
+  refreshedAt: string | null;
+}
 
 export async function readSignupImages(db: Firestore): Promise<{ images: SignupImage[]; refreshedAt: Timestamp | null }> {
   const snap = await db.collection(signupImageCache).doc("current").get();
-  return { images: (snap.get("images") as SignupImage[] | undefined) ?? [], refreshedAt: (snap.get("refreshedAt") as Timestamp | undefined) ?? null };
+  return {
+    images: (snap.get("images") as SignupImage[] | undefined) ?? [],
+    refreshedAt: (snap.get("refreshedAt") as Timestamp | undefined) ?? null,
+  };
 }
 
 /** Selects and stores the signup images, then invalidates their cache tag. */
@@ -39,7 +45,12 @@ async function takeLock(db: Firestore, now: number, holder: string): Promise<boo
 /** What `signupImages` serves: the stored images, refreshed first when missing or older
  *  than the TTL. Only the lock holder refreshes; others serve what is stored (or, when
  *  nothing is stored yet, select without storing), never waiting on a slow refresh. */
-export async function signupImagesForReaders(db: Firestore, cache: Cache, settings: SignupSettings, now = Date.now()): Promise<SignupImages> {
+export async function signupImagesForReaders(
+  db: Firestore,
+  cache: Cache,
+  settings: SignupSettings,
+  now = Date.now(),
+): Promise<SignupImages> {
   const stored = await readSignupImages(db);
   const fresh = stored.refreshedAt !== null && now - stored.refreshedAt.toMillis() < settings.ttlMs;
   if (fresh) return { images: stored.images, refreshedAt: stored.refreshedAt!.toDate().toISOString() };

@@ -18,8 +18,14 @@ export interface SignupImage {
 function imageOf(doc: QueryDocumentSnapshot): SignupImage | null {
   const first = (doc.get("images") as Array<Record<string, unknown>> | undefined)?.[0];
   if (!first || typeof first.url !== "string") return null;
-  const image: SignupImage = { historyId: doc.id, uid: String(doc.get("uid")), url: first.url, aestheticScore: Number(doc.get("aestheticScore")) };
-  for (const key of ["thumbnailUrl", "avifUrl", "width", "height"] as const) if (first[key] !== undefined) Object.assign(image, { [key]: first[key] });
+  const image: SignupImage = {
+    historyId: doc.id,
+    uid: String(doc.get("uid")),
+    url: first.url,
+    aestheticScore: Number(doc.get("aestheticScore")),
+  };
+  for (const key of ["thumbnailUrl", "avifUrl", "width", "height"] as const)
+    if (first[key] !== undefined) Object.assign(image, { [key]: first[key] });
   const username = doc.get("createdBy.username");
   if (typeof username === "string") image.username = username;
   return image;
@@ -34,7 +40,11 @@ export async function selectSignupImages(db: Firestore, settings: SignupSettings
   let last: QueryDocumentSnapshot | undefined;
   const pageSize = Math.max(50, settings.count * 4);
   for (let page = 0; page < 20 && chosen.length < settings.count; page++) {
-    let query = db.collection(generations).where("aestheticScore", ">=", settings.minScore).orderBy("aestheticScore", "desc").limit(pageSize);
+    let query = db
+      .collection(generations)
+      .where("aestheticScore", ">=", settings.minScore)
+      .orderBy("aestheticScore", "desc")
+      .limit(pageSize);
     if (last) query = query.startAfter(last);
     const snap = await query.get();
     for (const doc of snap.docs) {

@@ -48,7 +48,25 @@ describe("getOrLoad", () => {
   });
 
   it("returns values exactly as loaded, strings that look like numbers or JSON included, whatever the client's deserialization", async () => {
-    const values: unknown[] = ["123", "007", "1e3", "-0", "true", "null", "", '{"x":1}', "[1]", 12.5, 0, false, null, [], {}, { n: "42", a: ["1", 2] }, "ünïcode ✓"];
+    const values: unknown[] = [
+      "123",
+      "007",
+      "1e3",
+      "-0",
+      "true",
+      "null",
+      "",
+      '{"x":1}',
+      "[1]",
+      12.5,
+      0,
+      false,
+      null,
+      [],
+      {},
+      { n: "42", a: ["1", 2] },
+      "ünïcode ✓",
+    ];
     const cache = h.newCache();
     const raw = h.newCache({ redis: h.client({ automaticDeserialization: false }) });
     for (const [i, value] of values.entries()) {
@@ -102,7 +120,15 @@ describe("invalidate", () => {
 
     h.reset();
     expect(await cache.invalidate(["feed:public", "user:u1", "feed:public"])).toBe("bumped");
-    expect(h.requests).toEqual([{ path: "/pipeline", commands: [["INCR", "fresco:tagv:feed:public"], ["INCR", "fresco:tagv:user:u1"]] }]);
+    expect(h.requests).toEqual([
+      {
+        path: "/pipeline",
+        commands: [
+          ["INCR", "fresco:tagv:feed:public"],
+          ["INCR", "fresco:tagv:user:u1"],
+        ],
+      },
+    ]);
 
     const misses = cache.metrics().staleVersionMisses;
     for (const i of [0, 250, 499]) expect(await cache.getOrLoad(families.feedPage, page(i), async () => `new ${i}`)).toBe(`new ${i}`);

@@ -25,7 +25,9 @@ describe("replayCacheInvalidations", () => {
 
   it("bumps the outbox's tags and empties it", async () => {
     const tag = `user:replay-${Date.now()}`;
-    await db().collection(cacheInvalidations).add({ tags: [tag, "signup:images"], createdAt: Timestamp.now(), attempts: 2, lastError: "down" });
+    await db()
+      .collection(cacheInvalidations)
+      .add({ tags: [tag, "signup:images"], createdAt: Timestamp.now(), attempts: 2, lastError: "down" });
     const signupBefore = Number((await testRedis().get(redisKeys.tagVersion("signup:images"))) ?? 0);
 
     await replayCacheInvalidations.run({ scheduleTime: new Date().toISOString() } as ScheduledEvent);

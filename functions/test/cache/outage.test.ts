@@ -78,7 +78,9 @@ describe("Redis errors never reach the caller", () => {
 
   it("loader errors are the caller's: they propagate, count no cache error, and release the lock", async () => {
     const cache = h.newCache();
-    await expect(cache.getOrLoad(families.generation, params, async () => Promise.reject(new Error("firestore says no")))).rejects.toThrow("firestore says no");
+    await expect(cache.getOrLoad(families.generation, params, async () => Promise.reject(new Error("firestore says no")))).rejects.toThrow(
+      "firestore says no",
+    );
     expect(cache.metrics().errors).toBe(0);
     await waitFor(async () => (await h.direct.keys("fresco:lock:*")).length === 0, { what: "the lock to be released" });
     expect(await cache.getOrLoad(families.generation, params, async () => "ok")).toBe("ok");

@@ -51,7 +51,12 @@ describe("stale set", () => {
     await cache.invalidate(["generation:race"]);
 
     // Same instance, same key, but newer versions: it must not join the old load.
-    expect(await within(2_000, cache.getOrLoad(families.generation, params, async () => "new"))).toBe("new");
+    expect(
+      await within(
+        2_000,
+        cache.getOrLoad(families.generation, params, async () => "new"),
+      ),
+    ).toBe("new");
     release.open("old");
     expect(await slow).toBe("old");
 

@@ -6,7 +6,16 @@ import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
-  applyRandomOps, heads, jobDeps, liveElements, newProject, project, randomOp, settings, snapshotElements, stateAt,
+  applyRandomOps,
+  heads,
+  jobDeps,
+  liveElements,
+  newProject,
+  project,
+  randomOp,
+  settings,
+  snapshotElements,
+  stateAt,
 } from "./harness";
 
 // loadCanvasProject's answer (snapshot + replayed ops) must equal the live elements, and every
@@ -28,7 +37,12 @@ describe("canvas snapshots are consistent", () => {
       }
       return applied;
     })();
-    return { stop: () => { stopped = true; return done; } };
+    return {
+      stop: () => {
+        stopped = true;
+        return done;
+      },
+    };
   }
 
   it("load equals the live elements after random op sequences, with ops arriving during snapshot runs", async () => {

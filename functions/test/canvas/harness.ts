@@ -2,7 +2,14 @@ import { FieldPath, Timestamp, type DocumentReference } from "firebase-admin/fir
 import type { JobDeps } from "../../src/maintenance/job";
 import type { CanvasSettings } from "../../src/canvas/config";
 import {
-  elementPath, opPath, projectPath, replayOps, snapshotsCollection, type CanvasElement, type CanvasOp, type CanvasOpInput,
+  elementPath,
+  opPath,
+  projectPath,
+  replayOps,
+  snapshotsCollection,
+  type CanvasElement,
+  type CanvasOp,
+  type CanvasOpInput,
 } from "../../src/canvas/model";
 import { applyOp, createCanvasProject, snapshotDueAt } from "../../src/canvas/ops";
 import type { FakeClock } from "../helpers/clock";
@@ -15,7 +22,8 @@ export const settings: CanvasSettings = { batch: 50, budgetMs: 10 * 60_000 };
 
 export const jobDeps = (clock: FakeClock): JobDeps => ({ db: db(), now: clock.now });
 
-export const newProject = (projectId: string, clock?: FakeClock, ownerUid = owner) => createCanvasProject(db(), projectId, ownerUid, clock?.now());
+export const newProject = (projectId: string, clock?: FakeClock, ownerUid = owner) =>
+  createCanvasProject(db(), projectId, ownerUid, clock?.now());
 
 /** A random element of a few hundred bytes, with the value kinds canvases use. */
 export function randomElement(rng: Rng, padding = 0): CanvasElement {
@@ -43,7 +51,9 @@ export async function applyRandomOps(projectId: string, rng: Rng, count: number,
 
 /** The live elements collection, as a record. */
 export async function liveElements(projectId: string): Promise<Record<string, CanvasElement>> {
-  const docs = await db().collection(`${projectPath(projectId)}/elements`).get();
+  const docs = await db()
+    .collection(`${projectPath(projectId)}/elements`)
+    .get();
   return Object.fromEntries(docs.docs.map((d) => [d.id, d.data()]));
 }
 
@@ -52,8 +62,20 @@ export async function project(projectId: string) {
 }
 
 export async function heads(projectId: string) {
-  const docs = await db().collection(`${projectPath(projectId)}/${snapshotsCollection}`).orderBy(FieldPath.documentId()).get();
-  return docs.docs.map((d) => ({ id: d.id, ref: d.ref, ...d.data() }) as { id: string; ref: DocumentReference; opIndex: number; complete: boolean; partCount: number });
+  const docs = await db()
+    .collection(`${projectPath(projectId)}/${snapshotsCollection}`)
+    .orderBy(FieldPath.documentId())
+    .get();
+  return docs.docs.map(
+    (d) =>
+      ({ id: d.id, ref: d.ref, ...d.data() }) as {
+        id: string;
+        ref: DocumentReference;
+        opIndex: number;
+        complete: boolean;
+        partCount: number;
+      },
+  );
 }
 
 /**
@@ -70,7 +92,12 @@ export async function seedProject(projectId: string, count: number, rng: Rng, pa
     void writer.set(db().doc(opPath(projectId, i)), { index: i, type: "upsert", elementId, element, at });
   }
   void writer.set(db().doc(projectPath(projectId)), {
-    ownerUid: owner, opIndex: count, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at,
+    ownerUid: owner,
+    opIndex: count,
+    lastSnapshotOpIndex: 0,
+    lastSnapshotAt: at,
+    createdAt: at,
+    updatedAt: at,
     snapshotDueAt: Timestamp.fromMillis(snapshotDueAt(count, now, now)!),
   });
   await writer.close();
@@ -79,16 +106,26 @@ export async function seedProject(projectId: string, count: number, rng: Rng, pa
 /** The elements as of `opIndex`, replayed from the whole op log: an oracle independent of
  *  snapshots (for projects built by applyOp only). */
 export async function stateAt(projectId: string, opIndex: number): Promise<Record<string, CanvasElement>> {
-  const ops = await db().collection(`${projectPath(projectId)}/ops`).where("index", "<", opIndex).orderBy("index").get();
+  const ops = await db()
+    .collection(`${projectPath(projectId)}/ops`)
+    .where("index", "<", opIndex)
+    .orderBy("index")
+    .get();
   expect(ops.docs.map((d) => d.get("index"))).toEqual(Array.from({ length: opIndex }, (_, i) => i));
-  return replayOps({}, ops.docs.map((d) => d.data() as CanvasOp));
+  return replayOps(
+    {},
+    ops.docs.map((d) => d.data() as CanvasOp),
+  );
 }
 
 /** What a snapshot holds, read straight from its head and parts. */
 export async function snapshotElements(head: { ref: DocumentReference }): Promise<Record<string, CanvasElement>> {
   const data = (await head.ref.get()).data()!;
   const parts = await head.ref.collection("parts").orderBy(FieldPath.documentId()).get();
-  const entries = (data.partCount === 0 ? data.elements : parts.docs.flatMap((p) => p.get("elements"))) as Array<{ id: string; data: CanvasElement }>;
+  const entries = (data.partCount === 0 ? data.elements : parts.docs.flatMap((p) => p.get("elements"))) as Array<{
+    id: string;
+    data: CanvasElement;
+  }>;
   if (data.partCount !== 0) expect(parts.size).toBe(data.partCount);
   return Object.fromEntries(entries.map((e) => [e.id, e.data]));
 }

@@ -79,7 +79,11 @@ describe("which canvas projects a run snapshots", () => {
     const rng = prng(testSeed("canvas failing project"));
     const clock = new FakeClock();
     for (const id of ["a", "bad", "c"]) await seedProject(id, 100, rng, 0, clock.now());
-    const hooks = { afterRead: async (id: string) => { if (id === "bad") throw new Error("disk on fire"); } };
+    const hooks = {
+      afterRead: async (id: string) => {
+        if (id === "bad") throw new Error("disk on fire");
+      },
+    };
     const first = await snapshotDueProjects(jobDeps(clock), { dryRun: false, limit: 2 }, settings, hooks);
     const second = await snapshotDueProjects(jobDeps(clock), { dryRun: false, limit: 2 }, settings, hooks);
     expect([...first.errors, ...second.errors]).toEqual([{ id: "bad", error: "Error: disk on fire" }]);

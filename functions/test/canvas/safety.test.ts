@@ -8,7 +8,16 @@ import { storageSize } from "../../src/canvas/size";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
-  applyRandomOps, heads, jobDeps, liveElements, project, randomOp, seedProject, settings, snapshotElements, type Rng,
+  applyRandomOps,
+  heads,
+  jobDeps,
+  liveElements,
+  project,
+  randomOp,
+  seedProject,
+  settings,
+  snapshotElements,
+  type Rng,
 } from "./harness";
 
 // Large snapshots in parts, and the job run twice, at once, after a crash, or pruning.
@@ -82,7 +91,11 @@ describe("canvas snapshot storage and safety", () => {
     const rng = prng(testSeed("canvas crash"));
     const clock = new FakeClock();
     await seedLarge("p", rng, clock);
-    const crash = { afterParts: async () => { throw new Error("instance killed"); } };
+    const crash = {
+      afterParts: async () => {
+        throw new Error("instance killed");
+      },
+    };
     const crashed = await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, crash);
     expect(crashed.errors).toEqual([{ id: "p", error: "Error: instance killed" }]);
     const [incomplete] = await heads("p");
@@ -103,7 +116,11 @@ describe("canvas snapshot storage and safety", () => {
     const rng = prng(testSeed("canvas crash then ops"));
     const clock = new FakeClock();
     await seedLarge("p", rng, clock);
-    await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, { afterParts: async () => { throw new Error("killed"); } });
+    await snapshotDueProjects(jobDeps(clock), { dryRun: false }, settings, {
+      afterParts: async () => {
+        throw new Error("killed");
+      },
+    });
     const [stale] = await heads("p");
     await applyRandomOps("p", rng, 100, clock);
     expect((await run(clock)).counts).toMatchObject({ snapshotted: 1, pruned: 1 });

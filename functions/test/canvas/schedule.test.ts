@@ -24,10 +24,13 @@ describe("snapshotCanvasProjects schedule", () => {
     await seedProject("due", 120, rng);
     const firedAt = Date.now();
     await fireSchedule("snapshotCanvasProjects");
-    const run = await waitFor(async () => {
-      const runs = await db().collection(maintenanceRuns).where("job", "==", "snapshotCanvasProjects").get();
-      return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
-    }, { timeoutMs: 30_000, what: "a snapshotCanvasProjects run record" });
+    const run = await waitFor(
+      async () => {
+        const runs = await db().collection(maintenanceRuns).where("job", "==", "snapshotCanvasProjects").get();
+        return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
+      },
+      { timeoutMs: 30_000, what: "a snapshotCanvasProjects run record" },
+    );
     expect(run).toMatchObject({ status: "finished", dryRun: false, errorCount: 0, counts: expect.objectContaining({ snapshotted: 1 }) });
     expect((await heads("due")).map((h) => [h.opIndex, h.complete])).toEqual([[120, true]]);
     expect((await loadCanvasState(db(), "due"))!.elements).toEqual(await liveElements("due"));

@@ -22,14 +22,21 @@ async function seedPublic(n: number, prefix = "feed"): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   await Promise.all(
     ids.map((id, i) =>
-      db().doc(sourcePath("ann", id)).set(sourceItem("ann", {
-        prompt: `item ${i}`, aestheticScore: i % 4 === 3 ? undefined : i, createdAt: Timestamp.fromMillis(1_700_000_000_000 + i * 1000),
-      })),
+      db()
+        .doc(sourcePath("ann", id))
+        .set(
+          sourceItem("ann", {
+            prompt: `item ${i}`,
+            aestheticScore: i % 4 === 3 ? undefined : i,
+            createdAt: Timestamp.fromMillis(1_700_000_000_000 + i * 1000),
+          }),
+        ),
     ),
   );
   // Generous: the Functions emulator runs one trigger at a time, and a previous test's
   // hundreds of mirror tasks may still be ahead of these in its queue.
-  for (const id of ids) await waitFor(async () => (await db().doc(mirrorPath(id)).get()).exists, { timeoutMs: 120_000, what: `mirror of ${id}` });
+  for (const id of ids)
+    await waitFor(async () => (await db().doc(mirrorPath(id)).get()).exists, { timeoutMs: 120_000, what: `mirror of ${id}` });
   return ids;
 }
 
@@ -57,7 +64,10 @@ describe("public feed and admin score", () => {
       previous = score;
       const call = await callCallable<{ item: Item }>("updateAestheticScore", { historyId: target, uid: "ann", score }, adminToken);
       expect(call.result?.item.aestheticScore).toBe(score);
-      const [feed, one] = await Promise.all([getJson<Feed>("publicFeed", { sort: "score", limit: 50 }), getJson<{ item: Item }>("publicGeneration", { id: target })]);
+      const [feed, one] = await Promise.all([
+        getJson<Feed>("publicFeed", { sort: "score", limit: 50 }),
+        getJson<{ item: Item }>("publicGeneration", { id: target }),
+      ]);
       expect(feed.body.items.find((it) => it.historyId === target)?.aestheticScore).toBe(score);
       expect(one.body.item.aestheticScore).toBe(score);
     }
@@ -65,8 +75,13 @@ describe("public feed and admin score", () => {
     expect(audits.data().count).toBe(200);
     // Let the 400 mirror tasks these updates enqueued drain here, not in the next test's time
     // (the Functions emulator runs one trigger at a time).
-    const open = () => db().collection(mirrorQueue).where("historyId", "==", target).where("status", "in", ["pending", "processing"]).count().get();
-    await waitFor(async () => (await open()).data().count === 0, { timeoutMs: 200_000, intervalMs: 500, what: "the mirror tasks of the score updates to drain" });
+    const open = () =>
+      db().collection(mirrorQueue).where("historyId", "==", target).where("status", "in", ["pending", "processing"]).count().get();
+    await waitFor(async () => (await open()).data().count === 0, {
+      timeoutMs: 200_000,
+      intervalMs: 500,
+      what: "the mirror tasks of the score updates to drain",
+    });
   }, 500_000);
 
   it("pages with opaque cursors, without overlap, and ends with nextCursor null", async () => {

@@ -3,7 +3,9 @@ import { authHost, functionUrl } from "./emulators";
 
 /** Creates (or resets) an Auth-emulator user, with `admin: true` when asked. */
 export async function createUser(uid: string, claims: Record<string, unknown> = {}): Promise<string> {
-  await auth().deleteUser(uid).catch(() => undefined);
+  await auth()
+    .deleteUser(uid)
+    .catch(() => undefined);
   await auth().createUser({ uid, email: `${uid}@fresco.test` });
   if (Object.keys(claims).length > 0) await auth().setCustomUserClaims(uid, claims);
   return uid;
@@ -25,7 +27,11 @@ export async function idTokenFor(uid: string): Promise<string> {
   return body.idToken;
 }
 
-export interface CallableResult<T> { status: number; result?: T; error?: { status: string; message: string; details?: unknown } }
+export interface CallableResult<T> {
+  status: number;
+  result?: T;
+  error?: { status: string; message: string; details?: unknown };
+}
 
 /** Calls a deployed callable over HTTP the way the client SDKs do (`{ data }` in, `{ result }` or `{ error }` out). */
 export async function callCallable<T = unknown>(name: string, data: unknown, idToken?: string): Promise<CallableResult<T>> {

@@ -11,7 +11,11 @@ import { functionsHost, projectId, region } from "./emulators";
  *  newest generation. */
 export async function fireSchedule(functionName: string): Promise<void> {
   const post = (key: string) =>
-    fetch(`http://${functionsHost}/functions/projects/${projectId}/triggers/${key}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    fetch(`http://${functionsHost}/functions/projects/${projectId}/triggers/${key}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
   const listing = await (await post(`${region}-${functionName}-listing`)).text();
   const generations = [...listing.matchAll(new RegExp(`${region}-${functionName}-(\\d+)`, "g"))].map((m) => Number(m[1]));
   if (generations.length === 0) throw new Error(`the Functions emulator has no trigger for ${functionName}: ${listing}`);

@@ -17,7 +17,9 @@ describe("runMaintenanceJob", () => {
 
   it("needs a login with the admin claim", async () => {
     expect((await callCallable("runMaintenanceJob", { job: "refreshSignupImageCache" })).error?.status).toBe("UNAUTHENTICATED");
-    expect((await callCallable("runMaintenanceJob", { job: "refreshSignupImageCache" }, userToken)).error?.status).toBe("PERMISSION_DENIED");
+    expect((await callCallable("runMaintenanceJob", { job: "refreshSignupImageCache" }, userToken)).error?.status).toBe(
+      "PERMISSION_DENIED",
+    );
   });
 
   it.each([
@@ -34,11 +36,18 @@ describe("runMaintenanceJob", () => {
     expect((await runs()).length).toBe(before);
   });
 
-  it.each(["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"])("runs %s as a dry run, returns its summary and records it", async (job) => {
-    const { result, error } = await callCallable<{ runId: string; job: string; dryRun: boolean; counts: Record<string, number> }>("runMaintenanceJob", { job, dryRun: true, limit: 10 }, adminToken);
-    expect(error).toBeUndefined();
-    expect(result).toMatchObject({ job, dryRun: true, counts: expect.any(Object) });
-    const record = (await db().collection(maintenanceRuns).doc(result!.runId).get()).data();
-    expect(record).toMatchObject({ job, dryRun: true, status: "finished" });
-  });
+  it.each(["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"])(
+    "runs %s as a dry run, returns its summary and records it",
+    async (job) => {
+      const { result, error } = await callCallable<{ runId: string; job: string; dryRun: boolean; counts: Record<string, number> }>(
+        "runMaintenanceJob",
+        { job, dryRun: true, limit: 10 },
+        adminToken,
+      );
+      expect(error).toBeUndefined();
+      expect(result).toMatchObject({ job, dryRun: true, counts: expect.any(Object) });
+      const record = (await db().collection(maintenanceRuns).doc(result!.runId).get()).data();
+      expect(record).toMatchObject({ job, dryRun: true, status: "finished" });
+    },
+  );
 });

@@ -18,21 +18,46 @@ describe("mirror admin callables", () => {
 
   const deadTask = (id: string, historyId: string) =>
     db().collection(mirrorQueue).doc(id).set({
-      op: "update", uid: "ann", historyId, status: "dead", attempts: 5, lastError: "Error: boom",
-      createdAt: Timestamp.now(), updatedAt: Timestamp.now(), lastFailedAt: Timestamp.now(),
+      op: "update",
+      uid: "ann",
+      historyId,
+      status: "dead",
+      attempts: 5,
+      lastError: "Error: boom",
+      createdAt: Timestamp.now(),
+      updatedAt: Timestamp.now(),
+      lastFailedAt: Timestamp.now(),
     });
 
-  it.each(["getMirrorQueueStats", "retryDeadMirrorTasks"])("%s: unauthenticated without login, permission-denied without the admin claim", async (name) => {
-    expect((await callCallable(name, {})).error?.status).toBe("UNAUTHENTICATED");
-    expect((await callCallable(name, {}, userToken)).error?.status).toBe("PERMISSION_DENIED");
-  });
+  it.each(["getMirrorQueueStats", "retryDeadMirrorTasks"])(
+    "%s: unauthenticated without login, permission-denied without the admin claim",
+    async (name) => {
+      expect((await callCallable(name, {})).error?.status).toBe("UNAUTHENTICATED");
+      expect((await callCallable(name, {}, userToken)).error?.status).toBe("PERMISSION_DENIED");
+    },
+  );
 
   it("getMirrorQueueStats counts by status and lists recent failures", async () => {
     await withoutTriggers(async () => {
       await deadTask("d1", "h1");
-      await db().collection(mirrorQueue).doc("p1").set({ op: "update", uid: "ann", historyId: "h2", status: "pending", attempts: 0, createdAt: Timestamp.fromMillis(Date.now() - 90_000) });
+      await db()
+        .collection(mirrorQueue)
+        .doc("p1")
+        .set({
+          op: "update",
+          uid: "ann",
+          historyId: "h2",
+          status: "pending",
+          attempts: 0,
+          createdAt: Timestamp.fromMillis(Date.now() - 90_000),
+        });
     });
-    const { result } = await callCallable<{ counts: Record<string, number>; depth: number; oldestPendingAgeMs: number; recentFailures: Array<{ taskId: string }> }>("getMirrorQueueStats", {}, adminToken);
+    const { result } = await callCallable<{
+      counts: Record<string, number>;
+      depth: number;
+      oldestPendingAgeMs: number;
+      recentFailures: Array<{ taskId: string }>;
+    }>("getMirrorQueueStats", {}, adminToken);
     expect(result!.counts).toEqual({ pending: 1, processing: 0, done: 0, failed: 0, dead: 1 });
     expect(result!.depth).toBe(1);
     expect(result!.oldestPendingAgeMs).toBeGreaterThanOrEqual(90_000);
@@ -59,7 +84,11 @@ describe("mirror admin callables", () => {
       await deadTask("d1", "h1");
       await deadTask("d2", "h2");
     });
-    const { result } = await callCallable<{ requeued: string[]; skipped: string[] }>("retryDeadMirrorTasks", { taskIds: ["d1", "missing"] }, adminToken);
+    const { result } = await callCallable<{ requeued: string[]; skipped: string[] }>(
+      "retryDeadMirrorTasks",
+      { taskIds: ["d1", "missing"] },
+      adminToken,
+    );
     expect(result).toMatchObject({ requeued: ["d1"], skipped: ["missing"] });
     expect(await task("d1")).toMatchObject({ status: "done", attempts: 1, previousError: "Error: boom" });
     expect(await task("d2")).toMatchObject({ status: "dead" });

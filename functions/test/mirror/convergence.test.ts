@@ -69,7 +69,9 @@ describe("mirror convergence (randomized, seeded)", () => {
       const exists = (await ref.get()).exists;
       const roll = rnd.int(10);
       if (!exists || roll === 0) {
-        await ref.set(sourceItem(uid, { isPublic: rnd.chance(0.7), images: media(1 + rnd.int(3), rnd.chance(0.3)), prompt: `p${rnd.int(1e6)}` }));
+        await ref.set(
+          sourceItem(uid, { isPublic: rnd.chance(0.7), images: media(1 + rnd.int(3), rnd.chance(0.3)), prompt: `p${rnd.int(1e6)}` }),
+        );
       } else if (roll === 1) {
         await ref.delete(); // hard delete
       } else if (roll === 2) {

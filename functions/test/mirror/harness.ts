@@ -37,7 +37,11 @@ export async function task(id: string) {
 
 /** Why an item's mirror is not the projection of its source, or undefined when it is.
  *  Optimization fields the source lacks may hold any value once seen for that URL. */
-export async function mirrorMismatch(uid: string, historyId: string, seenOptimizations?: Map<string, Set<string>>): Promise<string | undefined> {
+export async function mirrorMismatch(
+  uid: string,
+  historyId: string,
+  seenOptimizations?: Map<string, Set<string>>,
+): Promise<string | undefined> {
   const [source, mirror] = await Promise.all([db().doc(sourcePath(uid, historyId)).get(), db().doc(mirrorPath(historyId)).get()]);
   const expected = projectGeneration(source.exists ? source.data() : undefined, { uid, historyId }, versionOf(source));
   if (!expected) return mirror.exists ? `mirror of ${historyId} exists but must not` : undefined;
@@ -50,7 +54,8 @@ export async function mirrorMismatch(uid: string, historyId: string, seenOptimiz
       for (const f of optimizationFields) {
         if (against[i]?.[f] !== undefined) continue; // the source sets it: must match exactly
         const value = copy[f];
-        if (value !== undefined && !seenOptimizations?.get(`${m.url}|${f}`)?.has(String(value))) return { ...copy, [f]: `UNSEEN:${String(value)}` };
+        if (value !== undefined && !seenOptimizations?.get(`${m.url}|${f}`)?.has(String(value)))
+          return { ...copy, [f]: `UNSEEN:${String(value)}` };
         delete copy[f];
       }
       return copy;
@@ -61,7 +66,9 @@ export async function mirrorMismatch(uid: string, historyId: string, seenOptimiz
     videos: strip((doc.videos as Array<Record<string, unknown>>) ?? [], (against.videos as Array<Record<string, unknown>>) ?? []),
   });
   const a = JSON.stringify(sortKeys(normalize(actual, expected as unknown as Record<string, unknown>)));
-  const e = JSON.stringify(sortKeys(normalize(expected as unknown as Record<string, unknown>, expected as unknown as Record<string, unknown>)));
+  const e = JSON.stringify(
+    sortKeys(normalize(expected as unknown as Record<string, unknown>, expected as unknown as Record<string, unknown>)),
+  );
   return a === e ? undefined : `mirror of ${historyId} differs:\n  actual   ${a}\n  expected ${e}`;
 }
 
@@ -69,7 +76,11 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value instanceof Timestamp) return value.toMillis();
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   }
   return value;
 }

@@ -10,10 +10,9 @@ describe("onGenerationHistoryWritten", () => {
 
   it("fires in the Functions emulator on a real write and enqueues a mirror task", async () => {
     await db().doc(sourcePath("u1", "h1")).set(item);
-    const task = await waitFor(
-      async () => (await db().collection(mirrorQueue).where("historyId", "==", "h1").get()).docs[0]?.data(),
-      { what: "the mirror task of h1" },
-    );
+    const task = await waitFor(async () => (await db().collection(mirrorQueue).where("historyId", "==", "h1").get()).docs[0]?.data(), {
+      what: "the mirror task of h1",
+    });
     expect(task).toMatchObject({ op: "upsert", uid: "u1", historyId: "h1", attempts: 0 });
   });
 

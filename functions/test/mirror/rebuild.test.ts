@@ -67,7 +67,8 @@ async function seed(): Promise<void> {
     await batch.commit();
 
     const mirrors = db().batch();
-    const mirror = (historyId: string, data: Record<string, unknown>) => mirrors.set(db().doc(mirrorPath(historyId)), { ...data, mirroredAt: createdAt });
+    const mirror = (historyId: string, data: Record<string, unknown>) =>
+      mirrors.set(db().doc(mirrorPath(historyId)), { ...data, mirroredAt: createdAt });
     const withThumb = [{ url: imageUrl, thumbnailUrl: thumbUrl, width: 512, height: 512 }];
     mirror("h-stale", { ...(await projectionOf("u1", "h-stale")), prompt: "an old prompt", images: withThumb });
     mirror("h-thumb", { ...(await projectionOf("u1", "h-thumb")), images: withThumb });
@@ -90,7 +91,15 @@ function recorder() {
 
 const deps = (invalidate: (tags: string[]) => Promise<void>) => ({ db: db(), invalidate, now: Date.now });
 const mirrorIds = async () => (await db().collection(generations).get()).docs.map((d) => d.id).sort();
-const counts = (c: Partial<RebuildCounts>): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0, ...c });
+const counts = (c: Partial<RebuildCounts>): RebuildCounts => ({
+  scanned: 0,
+  written: 0,
+  removed: 0,
+  unchanged: 0,
+  invalid: 0,
+  errors: 0,
+  ...c,
+});
 
 const fullRun = {
   sources: counts({ scanned: 10, written: 4, removed: 2, invalid: 1, unchanged: 2, errors: 1 }),
@@ -122,7 +131,9 @@ describe("mirror rebuild", () => {
 
     // Smart merge: the thumbnail of an unchanged image URL survives, rewritten or not.
     for (const id of ["h-thumb", "h-stale"]) {
-      expect((await db().doc(mirrorPath(id)).get()).get("images")).toEqual([{ url: imageUrl, thumbnailUrl: thumbUrl, width: 512, height: 512 }]);
+      expect((await db().doc(mirrorPath(id)).get()).get("images")).toEqual([
+        { url: imageUrl, thumbnailUrl: thumbUrl, width: 512, height: 512 },
+      ]);
     }
     expect((await db().doc(mirrorPath("h-stale")).get()).get("prompt")).toBe("a new prompt");
 
@@ -186,7 +197,10 @@ describe("mirror rebuild", () => {
     expect(runs.length).toBeGreaterThan(5);
     // Every document was handled exactly once across the runs: the sums are those of one run.
     const sum = (phase: "sources" | "mirror") =>
-      runs.reduce((acc, r) => counts(Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v + r.phases[phase][k as keyof RebuildCounts]]))), counts({}));
+      runs.reduce(
+        (acc, r) => counts(Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v + r.phases[phase][k as keyof RebuildCounts]]))),
+        counts({}),
+      );
     expect({ sources: sum("sources"), mirror: sum("mirror") }).toEqual(fullRun);
     await expectAllCorrect();
   });

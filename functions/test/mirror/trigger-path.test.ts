@@ -14,7 +14,12 @@ const items = Array.from({ length: 8 }, (_, i) => ({ uid: i % 2 ? "ann" : "ben",
 const ids = items.map((i) => i.historyId);
 
 async function queueDrained(): Promise<boolean> {
-  const open = await db().collection(mirrorQueue).where("historyId", "in", ids).where("status", "in", ["pending", "processing", "failed"]).count().get();
+  const open = await db()
+    .collection(mirrorQueue)
+    .where("historyId", "in", ids)
+    .where("status", "in", ["pending", "processing", "failed"])
+    .count()
+    .get();
   return open.data().count === 0;
 }
 
@@ -31,13 +36,27 @@ describe("mirror through the real trigger path", () => {
       // Writes to one item are issued without waiting, so events may arrive in any order.
       if (roll === 0) writes.push(ref.delete());
       else if (roll === 1) writes.push(ref.set(sourceItem(uid, { prompt: `p${i}`, isPublic: rnd.chance(0.7) })));
-      else writes.push(ref.set(sourceItem(uid, { prompt: `p${i}`, aestheticScore: rnd.int(10), isDeleted: rnd.chance(0.2), updatedAt: FieldValue.serverTimestamp() })));
+      else
+        writes.push(
+          ref.set(
+            sourceItem(uid, {
+              prompt: `p${i}`,
+              aestheticScore: rnd.int(10),
+              isDeleted: rnd.chance(0.2),
+              updatedAt: FieldValue.serverTimestamp(),
+            }),
+          ),
+        );
     }
     await Promise.all(writes);
-    await waitFor(async () => (await queueDrained()) && (await Promise.all(items.map((i) => mirrorMismatch(i.uid, i.historyId)))).every((m) => m === undefined), {
-      timeoutMs: 60_000,
-      what: "the mirror to converge through the triggers",
-    });
+    await waitFor(
+      async () =>
+        (await queueDrained()) && (await Promise.all(items.map((i) => mirrorMismatch(i.uid, i.historyId)))).every((m) => m === undefined),
+      {
+        timeoutMs: 60_000,
+        what: "the mirror to converge through the triggers",
+      },
+    );
     const dead = await db().collection(mirrorQueue).where("historyId", "in", ids).where("status", "==", "dead").count().get();
     expect(dead.data().count).toBe(0);
   });
@@ -46,12 +65,25 @@ describe("mirror through the real trigger path", () => {
     // The trigger sees this task before its backoff passed and leaves it; only the sweeper,
     // fired once the backoff is over, can finish it.
     await db().doc(sourcePath("ann", "swept")).set(sourceItem("ann"));
-    await db().collection(mirrorQueue).doc("stranded").set({
-      op: "upsert", uid: "ann", historyId: "swept", status: "failed", attempts: 1, lastError: "Error: earlier failure",
-      nextAttemptAt: Timestamp.fromMillis(Date.now() + 2000), createdAt: Timestamp.now(), updatedAt: Timestamp.now(),
-    });
+    await db()
+      .collection(mirrorQueue)
+      .doc("stranded")
+      .set({
+        op: "upsert",
+        uid: "ann",
+        historyId: "swept",
+        status: "failed",
+        attempts: 1,
+        lastError: "Error: earlier failure",
+        nextAttemptAt: Timestamp.fromMillis(Date.now() + 2000),
+        createdAt: Timestamp.now(),
+        updatedAt: Timestamp.now(),
+      });
     await waitFor(async () => (await task("stranded"))?.status === "failed", { what: "the trigger to leave the task alone" });
-    await waitFor(async () => Date.now() > 2500 + (await task("stranded"))!.nextAttemptAt.toMillis(), { timeoutMs: 10_000, what: "the backoff to pass" });
+    await waitFor(async () => Date.now() > 2500 + (await task("stranded"))!.nextAttemptAt.toMillis(), {
+      timeoutMs: 10_000,
+      what: "the backoff to pass",
+    });
     await fireSchedule("sweepMirrorQueue");
     expect(await task("stranded")).toMatchObject({ status: "done", attempts: 2 });
     expect(await mirrorMismatch("ann", "swept")).toBeUndefined();

@@ -78,20 +78,40 @@ describe("firestore.rules: generationHistory/{uid}/items", () => {
     });
 
     it("denies an item with aestheticScore (admins set it)", async () => {
-      await assertFails(alice().doc(itemPath("alice", "h1")).set(item("alice", { aestheticScore: 0.9 })));
-      await assertFails(alice().doc(itemPath("alice", "h1")).set(item("alice", { aestheticScore: null })));
+      await assertFails(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(item("alice", { aestheticScore: 0.9 })),
+      );
+      await assertFails(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(item("alice", { aestheticScore: null })),
+      );
     });
 
     it("denies an unknown field", async () => {
-      await assertFails(alice().doc(itemPath("alice", "h1")).set(item("alice", { featured: true })));
+      await assertFails(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(item("alice", { featured: true })),
+      );
     });
 
     it.each(["prompt", "model", "createdAt", "createdBy"])("denies an item without %s", async (field) => {
-      await assertFails(alice().doc(itemPath("alice", "h1")).set(without(item("alice"), field)));
+      await assertFails(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(without(item("alice"), field)),
+      );
     });
 
     it("denies createdBy naming someone else", async () => {
-      await assertFails(alice().doc(itemPath("alice", "h1")).set(item("alice", { createdBy: { uid: "bob" } })));
+      await assertFails(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(item("alice", { createdBy: { uid: "bob" } })),
+      );
     });
 
     it.each<[string, Data]>([
@@ -131,11 +151,17 @@ describe("firestore.rules: generationHistory/{uid}/items", () => {
     beforeEach(() => seed(item("alice", { aestheticScore: 0.7 })));
 
     it("lets the owner change prompt and isPublic of a scored item", async () => {
-      await assertSucceeds(alice().doc(itemPath("alice", "h1")).update({ prompt: "a blue fox", isPublic: false, updatedAt: serverTimestamp() }));
+      await assertSucceeds(
+        alice().doc(itemPath("alice", "h1")).update({ prompt: "a blue fox", isPublic: false, updatedAt: serverTimestamp() }),
+      );
     });
 
     it("lets the owner rewrite the whole item when aestheticScore stays as it is", async () => {
-      await assertSucceeds(alice().doc(itemPath("alice", "h1")).set(item("alice", { aestheticScore: 0.7, prompt: "again" })));
+      await assertSucceeds(
+        alice()
+          .doc(itemPath("alice", "h1"))
+          .set(item("alice", { aestheticScore: 0.7, prompt: "again" })),
+      );
     });
 
     it("denies changing aestheticScore", async () => {

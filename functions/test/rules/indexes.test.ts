@@ -15,12 +15,54 @@ interface Shape {
 }
 
 const needed: Shape[] = [
-  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["createdAt", "ASCENDING"]], usedBy: "claim.ts dueQueries pending; stats.ts oldest pending" },
-  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["nextAttemptAt", "ASCENDING"]], usedBy: "claim.ts dueQueries failed" },
-  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["leaseExpiresAt", "ASCENDING"]], usedBy: "claim.ts dueQueries processing" },
-  { collection: "mirrorQueue", fields: [["status", "ASCENDING"], ["lastFailedAt", "DESCENDING"]], usedBy: "stats.ts recent failures (status in)" },
-  { collection: "generations", fields: [["aestheticScore", "DESCENDING"], ["createdAt", "DESCENDING"]], usedBy: "the public feed by score" },
-  { collection: "canvasMedia", fields: [["referencedByCount", "ASCENDING"], ["createdAt", "ASCENDING"]], usedBy: "media/gc.ts candidates" },
+  {
+    collection: "mirrorQueue",
+    fields: [
+      ["status", "ASCENDING"],
+      ["createdAt", "ASCENDING"],
+    ],
+    usedBy: "claim.ts dueQueries pending; stats.ts oldest pending",
+  },
+  {
+    collection: "mirrorQueue",
+    fields: [
+      ["status", "ASCENDING"],
+      ["nextAttemptAt", "ASCENDING"],
+    ],
+    usedBy: "claim.ts dueQueries failed",
+  },
+  {
+    collection: "mirrorQueue",
+    fields: [
+      ["status", "ASCENDING"],
+      ["leaseExpiresAt", "ASCENDING"],
+    ],
+    usedBy: "claim.ts dueQueries processing",
+  },
+  {
+    collection: "mirrorQueue",
+    fields: [
+      ["status", "ASCENDING"],
+      ["lastFailedAt", "DESCENDING"],
+    ],
+    usedBy: "stats.ts recent failures (status in)",
+  },
+  {
+    collection: "generations",
+    fields: [
+      ["aestheticScore", "DESCENDING"],
+      ["createdAt", "DESCENDING"],
+    ],
+    usedBy: "the public feed by score",
+  },
+  {
+    collection: "canvasMedia",
+    fields: [
+      ["referencedByCount", "ASCENDING"],
+      ["createdAt", "ASCENDING"],
+    ],
+    usedBy: "media/gc.ts candidates",
+  },
 ];
 
 interface IndexField {
@@ -47,10 +89,18 @@ const spec = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firestor
 
 /** An index as "collection: field ORDER, ..." (__name__ is implied by Firestore). */
 const describeIndex = (collection: string, fields: Array<[string, string]>) =>
-  `${collection}: ${fields.filter(([path]) => path !== "__name__").map(([path, order]) => `${path} ${order}`).join(", ")}`;
+  `${collection}: ${fields
+    .filter(([path]) => path !== "__name__")
+    .map(([path, order]) => `${path} ${order}`)
+    .join(", ")}`;
 const declared = spec.indexes
   .filter((i) => i.queryScope === "COLLECTION")
-  .map((i) => describeIndex(i.collectionGroup, i.fields.map((f) => [f.fieldPath, f.order ?? f.arrayConfig ?? "?"])));
+  .map((i) =>
+    describeIndex(
+      i.collectionGroup,
+      i.fields.map((f) => [f.fieldPath, f.order ?? f.arrayConfig ?? "?"]),
+    ),
+  );
 
 describe("firestore.indexes.json", () => {
   it("is in the format firebase-tools deploys", () => {

@@ -12,8 +12,12 @@ describe("firestore.rules: the mirror's collections", () => {
     await env.withSecurityRulesDisabled(async (ctx) => {
       const db = ctx.firestore();
       const createdAt = Timestamp.now();
-      await db.doc("generations/h1").set({ prompt: "a red fox", model: "flux-1", aestheticScore: 0.9, createdAt, createdBy: { uid: "alice" } });
-      await db.doc("generations/h2").set({ prompt: "a blue fox", model: "flux-1", aestheticScore: 0.4, createdAt, createdBy: { uid: "bob" } });
+      await db
+        .doc("generations/h1")
+        .set({ prompt: "a red fox", model: "flux-1", aestheticScore: 0.9, createdAt, createdBy: { uid: "alice" } });
+      await db
+        .doc("generations/h2")
+        .set({ prompt: "a blue fox", model: "flux-1", aestheticScore: 0.4, createdAt, createdBy: { uid: "bob" } });
       await db.doc("mirrorQueue/t1").set({ status: "pending", op: "upsert", uid: "alice", historyId: "h1", attempts: 0, createdAt });
       await db.doc("cacheInvalidations/c1").set({ tags: ["feed"], createdAt, attempts: 0 });
     });

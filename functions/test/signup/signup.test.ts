@@ -16,15 +16,27 @@ const settings = { count: 5, minScore: 7, perCreator: 2, ttlMs: 24 * 3600_000 };
 
 function mirrorDoc(uid: string, score: number | undefined, withImage = true) {
   return {
-    uid, prompt: "p", model: "m", videos: [], createdBy: { uid, username: `@${uid}` },
+    uid,
+    prompt: "p",
+    model: "m",
+    videos: [],
+    createdBy: { uid, username: `@${uid}` },
     images: withImage ? [{ url: `https://img.test/${uid}-${score}.png`, thumbnailUrl: "t.png", width: 512 }] : [],
     ...(score === undefined ? {} : { aestheticScore: score }),
-    createdAt: Timestamp.now(), sourceVersion: 1, mirroredAt: Timestamp.now(),
+    createdAt: Timestamp.now(),
+    sourceVersion: 1,
+    mirroredAt: Timestamp.now(),
   };
 }
 
 async function seed(prefix: string, rows: Array<[string, number | undefined, boolean?]>): Promise<void> {
-  await Promise.all(rows.map(([uid, score, image], i) => db().doc(mirrorPath(`${prefix}-${i}`)).set(mirrorDoc(uid, score, image ?? true))));
+  await Promise.all(
+    rows.map(([uid, score, image], i) =>
+      db()
+        .doc(mirrorPath(`${prefix}-${i}`))
+        .set(mirrorDoc(uid, score, image ?? true)),
+    ),
+  );
 }
 
 async function signupImages(): Promise<{ images: Array<{ historyId: string }>; refreshedAt: string | null }> {
@@ -37,7 +49,17 @@ describe("signup image cache", () => {
   freshSuiteWithTriggers();
 
   it("selects the best images above the threshold, with an image, a few per creator", async () => {
-    await seed("sel", [["a", 9.9], ["a", 9.8], ["a", 9.7], ["b", 9.5], ["c", 6.9], ["d", 9.6, false], ["e", 8], ["f", 7], ["g", undefined]]);
+    await seed("sel", [
+      ["a", 9.9],
+      ["a", 9.8],
+      ["a", 9.7],
+      ["b", 9.5],
+      ["c", 6.9],
+      ["d", 9.6, false],
+      ["e", 8],
+      ["f", 7],
+      ["g", undefined],
+    ]);
     const chosen = (await selectSignupImages(db(), settings)).filter((i) => i.historyId.startsWith("sel-"));
     expect(chosen.map((i) => i.historyId)).toEqual(["sel-0", "sel-1", "sel-3", "sel-6", "sel-7"]);
     expect(chosen[0]).toMatchObject({ uid: "a", url: "https://img.test/a-9.9.png", thumbnailUrl: "t.png", username: "@a" });
@@ -45,15 +67,24 @@ describe("signup image cache", () => {
 
   it("is refreshed by its schedule, served over HTTP, and loses an unpublished image at once", async () => {
     await Promise.all((await db().collection(generations).get()).docs.map((d) => d.ref.delete()));
-    await seed("live", [["m", 9.1], ["n", 9.2], ["o", 8.4]]);
+    await seed("live", [
+      ["m", 9.1],
+      ["n", 9.2],
+      ["o", 8.4],
+    ]);
     await fireSchedule("refreshSignupImageCache");
-    await waitFor(async () => ((await db().collection(signupImageCache).doc("current").get()).get("images") as unknown[] | undefined)?.length === 3, {
-      what: "the scheduled refresh to store three images",
-    });
+    await waitFor(
+      async () => ((await db().collection(signupImageCache).doc("current").get()).get("images") as unknown[] | undefined)?.length === 3,
+      {
+        what: "the scheduled refresh to store three images",
+      },
+    );
     const before = await signupImages();
     expect(before.images.map((i) => i.historyId)).toEqual(["live-1", "live-0", "live-2"]);
     await db().doc(mirrorPath("live-0")).delete(); // what the mirror does when the item is unpublished
-    await waitFor(async () => !(await signupImages()).images.some((i) => i.historyId === "live-0"), { what: "live-0 to leave the signup images" });
+    await waitFor(async () => !(await signupImages()).images.some((i) => i.historyId === "live-0"), {
+      what: "live-0 to leave the signup images",
+    });
     expect((await signupImages()).images.map((i) => i.historyId)).toEqual(["live-1", "live-2"]);
   });
 

@@ -44,19 +44,22 @@ describe("localUpstashToken", () => {
     }
   });
 
-  it.each([["empty", ""], ["blank", "\n"], ["not hex", "not a token\n"], ["truncated", "ab".repeat(31)], ["too long", "ab".repeat(33)]])(
-    "replaces a file that is %s with a new token, mode 0600",
-    (_kind, content) => {
-      const file = path.join(base, "upstash-token");
-      fs.writeFileSync(file, content, { mode: 0o644 });
-      const token = localUpstashToken(base);
-      expect(token).toMatch(/^[0-9a-f]{64}$/);
-      expect(fs.readFileSync(file, "utf8").trim()).toBe(token);
-      expect(mode(file)).toBe(0o600);
-      expect(fs.readdirSync(base)).toEqual(["upstash-token"]);
-      expect(localUpstashToken(base)).toBe(token);
-    },
-  );
+  it.each([
+    ["empty", ""],
+    ["blank", "\n"],
+    ["not hex", "not a token\n"],
+    ["truncated", "ab".repeat(31)],
+    ["too long", "ab".repeat(33)],
+  ])("replaces a file that is %s with a new token, mode 0600", (_kind, content) => {
+    const file = path.join(base, "upstash-token");
+    fs.writeFileSync(file, content, { mode: 0o644 });
+    const token = localUpstashToken(base);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readFileSync(file, "utf8").trim()).toBe(token);
+    expect(mode(file)).toBe(0o600);
+    expect(fs.readdirSync(base)).toEqual(["upstash-token"]);
+    expect(localUpstashToken(base)).toBe(token);
+  });
 
   it("keeps the token of a process that created the file first, not its own", () => {
     const theirs = "c".repeat(64);

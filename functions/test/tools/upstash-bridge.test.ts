@@ -41,8 +41,7 @@ async function postText(urlPath: string, text: string, headers: Record<string, s
   });
   return { status: res.status, body: (await res.json()) as unknown };
 }
-const post = (urlPath: string, value: unknown, headers: Record<string, string> = {}) =>
-  postText(urlPath, JSON.stringify(value), headers);
+const post = (urlPath: string, value: unknown, headers: Record<string, string> = {}) => postText(urlPath, JSON.stringify(value), headers);
 const BASE64 = { "upstash-encoding": "base64" };
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
 
@@ -54,24 +53,29 @@ function rawRequest(opts: { method?: string; path?: string; host?: string; heade
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }>((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...opts.headers };
     if (opts.host) headers.host = opts.host;
-    const req = http.request(bridge.url + (opts.path ?? "/"), { method: opts.method ?? "POST", headers, setHost: opts.host !== "" }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString();
-        try {
-          resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) });
-        } catch {
-          reject(new Error(`HTTP ${res.statusCode} with a body that is not JSON: ${text}`));
-        }
-      });
-      res.on("error", reject);
-    });
+    const req = http.request(
+      bridge.url + (opts.path ?? "/"),
+      { method: opts.method ?? "POST", headers, setHost: opts.host !== "" },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          try {
+            resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) });
+          } catch {
+            reject(new Error(`HTTP ${res.statusCode} with a body that is not JSON: ${text}`));
+          }
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
   });
 }
-const accessControlHeaders = (headers: http.IncomingHttpHeaders) => Object.keys(headers).filter((name) => name.startsWith("access-control-"));
+const accessControlHeaders = (headers: http.IncomingHttpHeaders) =>
+  Object.keys(headers).filter((name) => name.startsWith("access-control-"));
 
 /** The text Redis itself gives for a command's error, straight over TCP. */
 async function redisErrorText(...args: string[]): Promise<string> {
@@ -204,8 +208,7 @@ describe.each(Object.keys(clientKinds) as (keyof typeof clientKinds)[])("@upstas
     expect(await redis.multi().set(k("t"), "a").append(k("t"), "b").get(k("t")).exec()).toEqual(["OK", 2, "ab"]);
 
     // An error at EXEC time fails that command only; the others are applied.
-    const results = await redis.multi().set(k("t2"), "1").incr(k("t2")).hset(k("t2"), { f: "v" }).get(k("t2"))
-      .exec({ keepErrors: true });
+    const results = await redis.multi().set(k("t2"), "1").incr(k("t2")).hset(k("t2"), { f: "v" }).get(k("t2")).exec({ keepErrors: true });
     expect(results.map((r) => r.error)).toEqual([undefined, undefined, WRONGTYPE, undefined]);
     expect(results[1]!.result).toBe(2);
     expect(results[3]!.result).toBe(2);
@@ -392,20 +395,34 @@ describe("wire format (raw fetch)", () => {
     expect(await post("/", ["GET", "wire:s"])).toEqual({ status: 200, body: { result: text } });
     expect(await post("/", ["GET", "wire:missing"], BASE64)).toEqual({ status: 200, body: { result: null } });
     expect(await post("/", ["INCR", "wire:n"], BASE64)).toEqual({ status: 200, body: { result: 1 } });
-    expect(await post("/", ["MGET", "wire:s", "wire:missing", "wire:n"], BASE64))
-      .toEqual({ status: 200, body: { result: [b64(text), null, b64("1")] } });
+    expect(await post("/", ["MGET", "wire:s", "wire:missing", "wire:n"], BASE64)).toEqual({
+      status: 200,
+      body: { result: [b64(text), null, b64("1")] },
+    });
 
     const nested = "return {1, {'a', 2, {'deep'}}, 'b', redis.call('PING')}";
-    expect((await post("/", ["EVAL", nested, 0], BASE64)).body)
-      .toEqual({ result: [1, [b64("a"), 2, [b64("deep")]], b64("b"), b64("PONG")] });
+    expect((await post("/", ["EVAL", nested, 0], BASE64)).body).toEqual({
+      result: [1, [b64("a"), 2, [b64("deep")]], b64("b"), b64("PONG")],
+    });
     expect((await post("/", ["EVAL", nested, 0])).body).toEqual({ result: [1, ["a", 2, ["deep"]], "b", "PONG"] });
     // Raw bytes, not their UTF-8 reinterpretation, are what gets encoded.
-    expect((await post("/", ["EVAL", "return string.char(255, 0, 128)", 0], BASE64)).body)
-      .toEqual({ result: b64(Buffer.from([255, 0, 128])) });
+    expect((await post("/", ["EVAL", "return string.char(255, 0, 128)", 0], BASE64)).body).toEqual({
+      result: b64(Buffer.from([255, 0, 128])),
+    });
     // Errors are never encoded.
     await post("/", ["HSET", "wire:h", "f", "v"]);
     expect(await post("/", ["GET", "wire:h"], BASE64)).toEqual({ status: 400, body: { error: WRONGTYPE } });
-    expect(await post("/pipeline", [["GET", "wire:s"], ["GET", "wire:h"], ["SET", "wire:x", "1"]], BASE64)).toEqual({
+    expect(
+      await post(
+        "/pipeline",
+        [
+          ["GET", "wire:s"],
+          ["GET", "wire:h"],
+          ["SET", "wire:x", "1"],
+        ],
+        BASE64,
+      ),
+    ).toEqual({
       status: 200,
       body: [{ result: b64(text) }, { error: WRONGTYPE }, { result: "OK" }],
     });
@@ -430,8 +447,18 @@ describe("wire format (raw fetch)", () => {
   });
 
   it("multi-exec is atomic, reports per-command results, and leaves no MULTI state behind", async () => {
-    expect(await post("/multi-exec", [["SET", "wire:t", "1"], ["INCR", "wire:t"], ["LPUSH", "wire:t", "x"], ["GET", "wire:t"]], BASE64))
-      .toEqual({ status: 200, body: [{ result: "OK" }, { result: 2 }, { error: WRONGTYPE }, { result: b64("2") }] });
+    expect(
+      await post(
+        "/multi-exec",
+        [
+          ["SET", "wire:t", "1"],
+          ["INCR", "wire:t"],
+          ["LPUSH", "wire:t", "x"],
+          ["GET", "wire:t"],
+        ],
+        BASE64,
+      ),
+    ).toEqual({ status: 200, body: [{ result: "OK" }, { result: 2 }, { error: WRONGTYPE }, { result: b64("2") }] });
 
     // A command Redis refuses while queueing (here: wrong arity) discards the whole transaction.
     await direct.set("wire:t", "before");
@@ -448,8 +475,14 @@ describe("wire format (raw fetch)", () => {
     }
     expect((await post("/pipeline", [["GET", "wire:t"], ["MULTI"]])).status).toBe(400);
     expect((await post("/multi-exec", [["WATCH", "wire:t"]])).status).toBe(400);
-    expect((await post("/pipeline", [["SET", "wire:t", "after"], ["GET", "wire:t"]])).body)
-      .toEqual([{ result: "OK" }, { result: "after" }]);
+    expect(
+      (
+        await post("/pipeline", [
+          ["SET", "wire:t", "after"],
+          ["GET", "wire:t"],
+        ])
+      ).body,
+    ).toEqual([{ result: "OK" }, { result: "after" }]);
   });
 
   it("rejects malformed bodies with 400 and a clear error", async () => {
@@ -482,13 +515,34 @@ describe("wire format (raw fetch)", () => {
 
 /** Commands that would wipe, reconfigure, block or take over Redis, each with arguments that would work. */
 const REFUSED: string[][] = [
-  ["FLUSHALL"], ["FLUSHDB", "ASYNC"], ["SHUTDOWN", "NOSAVE"], ["CONFIG", "SET", "maxmemory", "1"],
-  ["REPLICAOF", "127.0.0.1", "1"], ["SLAVEOF", "127.0.0.1", "1"], ["MIGRATE", "127.0.0.1", "1", "refused:kept", "0", "1000"],
-  ["BLPOP", "refused:list", "0"], ["BRPOP", "refused:list", "0"], ["BLMOVE", "refused:list", "refused:l2", "LEFT", "RIGHT", "0"],
-  ["BZPOPMIN", "refused:zset", "0"], ["XREAD", "BLOCK", "0", "STREAMS", "refused:stream", "$"], ["WAIT", "1", "0"],
-  ["CLIENT", "KILL", "TYPE", "normal"], ["KEYS", "*"], ["DEBUG", "SLEEP", "0"], ["SAVE"], ["BGSAVE"], ["MONITOR"],
-  ["SUBSCRIBE", "refused:channel"], ["SCRIPT", "FLUSH"], ["SCRIPT", "KILL"], ["FUNCTION", "FLUSH"], ["MODULE", "LIST"],
-  ["ACL", "SETUSER", "default", "off"], ["OBJECT", "ENCODING", "refused:kept"], ["SWAPDB", "0", "1"], ["MOVE", "refused:kept", "1"],
+  ["FLUSHALL"],
+  ["FLUSHDB", "ASYNC"],
+  ["SHUTDOWN", "NOSAVE"],
+  ["CONFIG", "SET", "maxmemory", "1"],
+  ["REPLICAOF", "127.0.0.1", "1"],
+  ["SLAVEOF", "127.0.0.1", "1"],
+  ["MIGRATE", "127.0.0.1", "1", "refused:kept", "0", "1000"],
+  ["BLPOP", "refused:list", "0"],
+  ["BRPOP", "refused:list", "0"],
+  ["BLMOVE", "refused:list", "refused:l2", "LEFT", "RIGHT", "0"],
+  ["BZPOPMIN", "refused:zset", "0"],
+  ["XREAD", "BLOCK", "0", "STREAMS", "refused:stream", "$"],
+  ["WAIT", "1", "0"],
+  ["CLIENT", "KILL", "TYPE", "normal"],
+  ["KEYS", "*"],
+  ["DEBUG", "SLEEP", "0"],
+  ["SAVE"],
+  ["BGSAVE"],
+  ["MONITOR"],
+  ["SUBSCRIBE", "refused:channel"],
+  ["SCRIPT", "FLUSH"],
+  ["SCRIPT", "KILL"],
+  ["FUNCTION", "FLUSH"],
+  ["MODULE", "LIST"],
+  ["ACL", "SETUSER", "default", "off"],
+  ["OBJECT", "ENCODING", "refused:kept"],
+  ["SWAPDB", "0", "1"],
+  ["MOVE", "refused:kept", "1"],
 ];
 const refusal = (name: string) => ({ error: `ERR ${name} is not allowed by the local Upstash bridge` });
 
@@ -544,8 +598,20 @@ describe("command allowlist", () => {
 
   it("lists only commands this redis-server knows (bar newer hash commands) and none of the refused ones", async () => {
     // Hash field expiry came with Redis 7.4, HGETDEL/HGETEX/HSETEX with 8.0; Upstash has them.
-    const newer = new Set(["HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT", "HEXPIRETIME", "HPEXPIRETIME", "HTTL", "HPTTL",
-      "HPERSIST", "HGETDEL", "HGETEX", "HSETEX"]);
+    const newer = new Set([
+      "HEXPIRE",
+      "HPEXPIRE",
+      "HEXPIREAT",
+      "HPEXPIREAT",
+      "HEXPIRETIME",
+      "HPEXPIRETIME",
+      "HTTL",
+      "HPTTL",
+      "HPERSIST",
+      "HGETDEL",
+      "HGETEX",
+      "HSETEX",
+    ]);
     const unknown: string[] = [];
     for (const name of ALLOWED_COMMANDS) {
       const [info] = (await direct.call("COMMAND", "INFO", name.replace(" ", "|"))) as unknown[];
@@ -575,7 +641,11 @@ describe("browser protection", () => {
   it("gives a CORS preflight 403 and never an Access-Control-Allow-* header", async () => {
     const preflight = await rawRequest({
       method: "OPTIONS",
-      headers: { origin: "http://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "http://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     expect(preflight.status).toBe(403);
     expect(accessControlHeaders(preflight.headers)).toEqual([]);
@@ -589,13 +659,25 @@ describe("browser protection", () => {
 
   it("refuses with 403 a Host that is not its own loopback address (DNS rebinding); nothing runs", async () => {
     const port = bridge.port;
-    const foreign = [`evil.example:${port}`, "evil.example", `localhost.evil.example:${port}`, `127.0.0.1:${port + 1}`,
-      "127.0.0.1", `0.0.0.0:${port}`, `127.0.0.2:${port}`, `[::1]:${port + 1}`, ""];
+    const foreign = [
+      `evil.example:${port}`,
+      "evil.example",
+      `localhost.evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      "127.0.0.1",
+      `0.0.0.0:${port}`,
+      `127.0.0.2:${port}`,
+      `[::1]:${port + 1}`,
+      "",
+    ];
     for (const host of foreign) {
       for (const [path, body] of Object.entries(bodies)) {
         const res = await rawRequest({ path, host, body });
-        expect({ host, status: res.status, body: res.body })
-          .toEqual({ host, status: 403, body: { error: expect.stringMatching(/^Forbidden: the Host header must be 127\.0\.0\.1:\d+, localhost:\d+ or \[::1\]:\d+/) } });
+        expect({ host, status: res.status, body: res.body }).toEqual({
+          host,
+          status: 403,
+          body: { error: expect.stringMatching(/^Forbidden: the Host header must be 127\.0\.0\.1:\d+, localhost:\d+ or \[::1\]:\d+/) },
+        });
       }
     }
     expect(await direct.exists("browser:k")).toBe(0);
@@ -694,7 +776,14 @@ describe("Redis stopped, then restarted on the same port", () => {
     expect(await plain.get("down:k")).toBeNull(); // a fresh Redis: nothing was persisted
     expect(await auto.set("down:k", "back")).toBe("OK");
     expect(await plain.get("down:k")).toBe("back");
-    expect((await post("/multi-exec", [["INCR", "down:n"], ["INCR", "down:n"]])).body).toEqual([{ result: 1 }, { result: 2 }]);
+    expect(
+      (
+        await post("/multi-exec", [
+          ["INCR", "down:n"],
+          ["INCR", "down:n"],
+        ])
+      ).body,
+    ).toEqual([{ result: 1 }, { result: 2 }]);
   });
 
   it("a bridge started while Redis is down serves requests once Redis appears", async () => {

@@ -38,7 +38,8 @@ describe("writes", () => {
   });
 
   it("every Redis key Fresco writes starts with fresco:", () => {
-    for (const key of [redisKeys.entry("x"), redisKeys.tagVersion("t"), redisKeys.lock("x", "1"), redisKeys.healthProbe]) expect(key).toMatch(/^fresco:/);
+    for (const key of [redisKeys.entry("x"), redisKeys.tagVersion("t"), redisKeys.lock("x", "1"), redisKeys.healthProbe])
+      expect(key).toMatch(/^fresco:/);
   });
 });
 
@@ -92,4 +93,3 @@ describe("metrics", () => {
     }
   });
 });
-

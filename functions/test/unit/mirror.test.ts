@@ -10,7 +10,8 @@ import { sourceItem } from "../helpers/fixtures";
 
 const ids = { uid: "ann", historyId: "h1" };
 /** A stored mirror document as planFor sees it (only exists/data are read). */
-const stored = (data: Record<string, unknown> | undefined) => ({ exists: data !== undefined, data: () => data }) as unknown as DocumentSnapshot;
+const stored = (data: Record<string, unknown> | undefined) =>
+  ({ exists: data !== undefined, data: () => data }) as unknown as DocumentSnapshot;
 
 describe("projectGeneration", () => {
   it("projects a live public item, with ids and version, and drops unknown fields", () => {

@@ -9,7 +9,12 @@ import { useEmulators } from "./emulator-env";
 export async function seedDemoData(): Promise<void> {
   useEmulators();
   for (const user of demoUsers) {
-    const exists = await auth().getUser(user.uid).then(() => true, () => false);
+    const exists = await auth()
+      .getUser(user.uid)
+      .then(
+        () => true,
+        () => false,
+      );
     const fields = { email: user.email, password: demoPassword, displayName: user.displayName };
     if (exists) await auth().updateUser(user.uid, fields);
     else await auth().createUser({ uid: user.uid, ...fields });

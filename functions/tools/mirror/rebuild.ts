@@ -106,7 +106,8 @@ function parseOptions(argv: string[], defaults: { pageSize: number; concurrency:
     if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max} (got "${value}")`);
     return n;
   };
-  if (parsed.uid !== undefined && (parsed.uid.length === 0 || parsed.uid.includes("/"))) throw new UsageError(`--uid must be a user id (got "${parsed.uid}")`);
+  if (parsed.uid !== undefined && (parsed.uid.length === 0 || parsed.uid.includes("/")))
+    throw new UsageError(`--uid must be a user id (got "${parsed.uid}")`);
   return {
     ...(parsed.uid === undefined ? {} : { uid: parsed.uid }),
     restart: parsed.restart,
@@ -131,10 +132,13 @@ interface Target {
 async function chooseTarget(production: boolean): Promise<Target> {
   if (production) {
     if (process.env.FIRESTORE_EMULATOR_HOST) {
-      throw new SetupError(`--production, but FIRESTORE_EMULATOR_HOST=${process.env.FIRESTORE_EMULATOR_HOST} would send every write to an emulator: unset it`);
+      throw new SetupError(
+        `--production, but FIRESTORE_EMULATOR_HOST=${process.env.FIRESTORE_EMULATOR_HOST} would send every write to an emulator: unset it`,
+      );
     }
     const project = process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT;
-    if (!project) throw new SetupError("--production needs the project: set GCLOUD_PROJECT (credentials: gcloud auth application-default login)");
+    if (!project)
+      throw new SetupError("--production needs the project: set GCLOUD_PROJECT (credentials: gcloud auth application-default login)");
     process.env.GCLOUD_PROJECT = project;
     const redis = toolRedisSettings(true);
     if (!redis) throw new SetupError("--production needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to invalidate the cache");
@@ -144,8 +148,12 @@ async function chooseTarget(production: boolean): Promise<Target> {
   // already names the emulators (firebase emulators:exec).
   useEmulators();
   const host = process.env.FIRESTORE_EMULATOR_HOST!;
-  const reachable = await withTimeout(fetch(`http://${host}/`), 2000, "Firestore emulator").then((r) => r.ok, () => false);
-  if (!reachable) throw new SetupError(`the Firestore emulator is not answering at ${host}: start the stack with \`npm start\` (or pass --production)`);
+  const reachable = await withTimeout(fetch(`http://${host}/`), 2000, "Firestore emulator").then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!reachable)
+    throw new SetupError(`the Firestore emulator is not answering at ${host}: start the stack with \`npm start\` (or pass --production)`);
   return {
     id: `emulator:${host}/${process.env.GCLOUD_PROJECT}`,
     description: `emulators (Firestore ${host}, project ${process.env.GCLOUD_PROJECT})`,
@@ -169,7 +177,8 @@ interface Checkpoint {
   savedAt: string;
 }
 
-const checkpointPath = (uid: string | undefined) => join(cacheDir, `mirror-rebuild-${uid === undefined ? "all" : encodeURIComponent(uid)}.json`);
+const checkpointPath = (uid: string | undefined) =>
+  join(cacheDir, `mirror-rebuild-${uid === undefined ? "all" : encodeURIComponent(uid)}.json`);
 
 function readCheckpoint(path: string): Checkpoint | undefined {
   if (!existsSync(path)) return undefined;
@@ -192,7 +201,11 @@ function writeCheckpoint(path: string, checkpoint: Checkpoint): void {
 const zero = (): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0 });
 const countKeys = Object.keys(zero()) as Array<keyof RebuildCounts>;
 
-const describe = (counts: RebuildCounts) => countKeys.slice(1).map((k) => `${k} ${counts[k]}`).join(", ");
+const describe = (counts: RebuildCounts) =>
+  countKeys
+    .slice(1)
+    .map((k) => `${k} ${counts[k]}`)
+    .join(", ");
 
 function add(a: RebuildCounts, b: RebuildCounts): RebuildCounts {
   return Object.fromEntries(countKeys.map((k) => [k, a[k] + b[k]])) as unknown as RebuildCounts;
@@ -214,7 +227,8 @@ class Progress {
     if (process.stderr.isTTY) {
       this.multibar = new MultiBar(
         {
-          format: "{phase} |{bar}| {percentage}% {value}/{total} | written {written}, removed {removed}, invalid {invalid}, errors {errors} | ETA {eta_formatted}",
+          format:
+            "{phase} |{bar}| {percentage}% {value}/{total} | written {written}, removed {removed}, invalid {invalid}, errors {errors} | ETA {eta_formatted}",
           hideCursor: true,
           clearOnComplete: false,
           etaBuffer: 200,
@@ -268,7 +282,12 @@ class Progress {
 
 // ---------------------------------------------------------------------------------------
 
-function printSummary(phases: Record<RebuildPhase, RebuildCounts>, earlierRuns: number, failures: RebuildResult["failures"], seconds: number): void {
+function printSummary(
+  phases: Record<RebuildPhase, RebuildCounts>,
+  earlierRuns: number,
+  failures: RebuildResult["failures"],
+  seconds: number,
+): void {
   const rows: Array<[string, RebuildCounts]> = [
     ["sources", phases.sources],
     ["mirror", phases.mirror],
@@ -278,7 +297,9 @@ function printSummary(phases: Record<RebuildPhase, RebuildCounts>, earlierRuns: 
   console.log(`\n${"".padEnd(8)}${countKeys.map((k) => k.padStart(width)).join("")}`);
   for (const [name, counts] of rows) console.log(`${name.padEnd(8)}${countKeys.map((k) => String(counts[k]).padStart(width)).join("")}`);
   const earlier = earlierRuns > 0 ? ` (counts include ${earlierRuns} earlier interrupted run${earlierRuns > 1 ? "s" : ""})` : "";
-  console.log(`\nTook ${seconds.toFixed(1)} s${earlier}. sources = history items; mirror = mirror documents checked for orphans after phase 1.`);
+  console.log(
+    `\nTook ${seconds.toFixed(1)} s${earlier}. sources = history items; mirror = mirror documents checked for orphans after phase 1.`,
+  );
   if (failures.length > 0) {
     console.log(`\nErrors (${failures.length}${failures.length >= 100 ? "+" : ""}):`);
     for (const f of failures.slice(0, 20)) console.log(`  ${f.path}: ${f.error}`);
@@ -305,15 +326,26 @@ async function main(argv: string[]): Promise<number> {
 
   const saved = options.restart ? undefined : readCheckpoint(path);
   if (saved && (saved.target !== target.id || saved.uid !== (options.uid ?? null))) {
-    throw new SetupError(`${relative(repoRoot, path)} is a checkpoint for ${saved.target} (${saved.uid ?? "all users"}), not ${target.id}: pass --restart to start over`);
+    throw new SetupError(
+      `${relative(repoRoot, path)} is a checkpoint for ${saved.target} (${saved.uid ?? "all users"}), not ${target.id}: pass --restart to start over`,
+    );
   }
   if (options.restart && existsSync(path)) rmSync(path);
   console.log(`[rebuild] ${scope} on ${target.description}`);
-  if (saved) console.log(`[rebuild] resuming from ${relative(repoRoot, path)}: phase ${saved.cursor.phase}${saved.cursor.lastPath ? ` after ${saved.cursor.lastPath}` : ""}`);
+  if (saved)
+    console.log(
+      `[rebuild] resuming from ${relative(repoRoot, path)}: phase ${saved.cursor.phase}${saved.cursor.lastPath ? ` after ${saved.cursor.lastPath}` : ""}`,
+    );
 
   const redis = upstashClient(target.redisUrl, target.redisToken);
-  const redisUp = await withTimeout(redis.ping(), 2000, "Redis ping").then(() => true, () => false);
-  if (!redisUp) console.log(`[rebuild] Redis is not answering at ${target.redisUrl}: cache invalidations stay in the cacheInvalidations outbox for sweepMirrorQueue to replay`);
+  const redisUp = await withTimeout(redis.ping(), 2000, "Redis ping").then(
+    () => true,
+    () => false,
+  );
+  if (!redisUp)
+    console.log(
+      `[rebuild] Redis is not answering at ${target.redisUrl}: cache invalidations stay in the cacheInvalidations outbox for sweepMirrorQueue to replay`,
+    );
   let deferredBatches = 0;
   const invalidate = async (tags: string[]) => {
     try {
@@ -328,9 +360,21 @@ async function main(argv: string[]): Promise<number> {
   const earlier = saved?.counts ?? { sources: zero(), mirror: zero() };
   const startedAt = saved?.startedAt ?? new Date().toISOString();
   const runs = (saved?.runs ?? 0) + 1;
-  const cumulative = (phases: Record<RebuildPhase, RebuildCounts>) => ({ sources: add(earlier.sources, phases.sources), mirror: add(earlier.mirror, phases.mirror) });
+  const cumulative = (phases: Record<RebuildPhase, RebuildCounts>) => ({
+    sources: add(earlier.sources, phases.sources),
+    mirror: add(earlier.mirror, phases.mirror),
+  });
   const save = (cursor: Cursor, phases: Record<RebuildPhase, RebuildCounts>) =>
-    writeCheckpoint(path, { version: 1, target: target.id, uid: options.uid ?? null, cursor, counts: cumulative(phases), runs, startedAt, savedAt: new Date().toISOString() });
+    writeCheckpoint(path, {
+      version: 1,
+      target: target.id,
+      uid: options.uid ?? null,
+      cursor,
+      counts: cumulative(phases),
+      runs,
+      startedAt,
+      savedAt: new Date().toISOString(),
+    });
 
   /** The documents of a phase (progress bar total), and how many lie before the cursor. */
   const measure = async (cursor: Cursor) => {
@@ -405,10 +449,14 @@ async function main(argv: string[]): Promise<number> {
   rmSync(path, { force: true });
   printSummary(totals, runs - 1, result.failures, seconds);
   if (deferredBatches > 0) {
-    console.log(`\n[rebuild] ${deferredBatches} cache invalidation batch(es) could not reach Redis at ${target.redisUrl}; they wait in the cacheInvalidations outbox for sweepMirrorQueue.`);
+    console.log(
+      `\n[rebuild] ${deferredBatches} cache invalidation batch(es) could not reach Redis at ${target.redisUrl}; they wait in the cacheInvalidations outbox for sweepMirrorQueue.`,
+    );
   }
   const errors = totals.sources.errors + totals.mirror.errors;
-  console.log(errors > 0 ? `\n[rebuild] done with ${errors} error(s); fix them and run again (a rebuild is safe to repeat).` : "\n[rebuild] done.");
+  console.log(
+    errors > 0 ? `\n[rebuild] done with ${errors} error(s); fix them and run again (a rebuild is safe to repeat).` : "\n[rebuild] done.",
+  );
   return errors > 0 ? 1 : 0;
 }
 

@@ -68,9 +68,12 @@ export async function startRedisServer(opts: StartRedisServerOptions = {}): Prom
     proc.stderr?.on("data", keep);
     let failure: Error | undefined;
     proc.once("error", (err: NodeJS.ErrnoException) => {
-      failure = err.code === "ENOENT"
-        ? new Error(`${bin} not found. Install Redis: Debian/Ubuntu \`sudo apt-get install redis-server\`, macOS \`brew install redis\` (or point REDIS_SERVER_BIN at the binary).`)
-        : err;
+      failure =
+        err.code === "ENOENT"
+          ? new Error(
+              `${bin} not found. Install Redis: Debian/Ubuntu \`sudo apt-get install redis-server\`, macOS \`brew install redis\` (or point REDIS_SERVER_BIN at the binary).`,
+            )
+          : err;
     });
     proc.once("exit", (code, signal) => {
       failure ??= new Error(`redis-server exited (${signal ?? `code ${code}`}) before answering PING:\n${output}`);

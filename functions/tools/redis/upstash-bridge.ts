@@ -61,28 +61,135 @@ const COMMAND_TIMEOUT_MS = 10_000;
  */
 export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
   // Strings
-  "GET", "SET", "GETDEL", "GETEX", "GETSET", "GETRANGE", "SETRANGE", "SETNX", "SETEX", "PSETEX", "APPEND",
-  "STRLEN", "MGET", "MSET", "MSETNX", "INCR", "INCRBY", "INCRBYFLOAT", "DECR", "DECRBY",
+  "GET",
+  "SET",
+  "GETDEL",
+  "GETEX",
+  "GETSET",
+  "GETRANGE",
+  "SETRANGE",
+  "SETNX",
+  "SETEX",
+  "PSETEX",
+  "APPEND",
+  "STRLEN",
+  "MGET",
+  "MSET",
+  "MSETNX",
+  "INCR",
+  "INCRBY",
+  "INCRBYFLOAT",
+  "DECR",
+  "DECRBY",
   // Keys
-  "DEL", "UNLINK", "EXISTS", "TYPE", "EXPIRE", "PEXPIRE", "TTL", "PTTL", "SCAN", "DBSIZE",
+  "DEL",
+  "UNLINK",
+  "EXISTS",
+  "TYPE",
+  "EXPIRE",
+  "PEXPIRE",
+  "TTL",
+  "PTTL",
+  "SCAN",
+  "DBSIZE",
   // Hashes (the field-expiry ones and HGETDEL/HGETEX/HSETEX need Redis 7.4 / 8.0, as on Upstash)
-  "HSET", "HSETNX", "HMSET", "HGET", "HMGET", "HGETALL", "HDEL", "HEXISTS", "HLEN", "HKEYS", "HVALS",
-  "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "HRANDFIELD", "HSCAN", "HGETDEL", "HGETEX", "HSETEX",
-  "HEXPIRE", "HPEXPIRE", "HEXPIREAT", "HPEXPIREAT", "HEXPIRETIME", "HPEXPIRETIME", "HTTL", "HPTTL", "HPERSIST",
+  "HSET",
+  "HSETNX",
+  "HMSET",
+  "HGET",
+  "HMGET",
+  "HGETALL",
+  "HDEL",
+  "HEXISTS",
+  "HLEN",
+  "HKEYS",
+  "HVALS",
+  "HSTRLEN",
+  "HINCRBY",
+  "HINCRBYFLOAT",
+  "HRANDFIELD",
+  "HSCAN",
+  "HGETDEL",
+  "HGETEX",
+  "HSETEX",
+  "HEXPIRE",
+  "HPEXPIRE",
+  "HEXPIREAT",
+  "HPEXPIREAT",
+  "HEXPIRETIME",
+  "HPEXPIRETIME",
+  "HTTL",
+  "HPTTL",
+  "HPERSIST",
   // Sets
-  "SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SPOP", "SRANDMEMBER", "SMOVE", "SSCAN",
-  "SINTER", "SINTERCARD", "SINTERSTORE", "SUNION", "SUNIONSTORE", "SDIFF", "SDIFFSTORE",
+  "SADD",
+  "SREM",
+  "SMEMBERS",
+  "SISMEMBER",
+  "SMISMEMBER",
+  "SCARD",
+  "SPOP",
+  "SRANDMEMBER",
+  "SMOVE",
+  "SSCAN",
+  "SINTER",
+  "SINTERCARD",
+  "SINTERSTORE",
+  "SUNION",
+  "SUNIONSTORE",
+  "SDIFF",
+  "SDIFFSTORE",
   // Sorted sets
-  "ZADD", "ZREM", "ZSCORE", "ZMSCORE", "ZINCRBY", "ZCARD", "ZCOUNT", "ZLEXCOUNT", "ZRANK", "ZREVRANK",
-  "ZRANGE", "ZREVRANGE", "ZPOPMIN", "ZPOPMAX", "ZSCAN", "ZREMRANGEBYLEX", "ZREMRANGEBYRANK",
-  "ZREMRANGEBYSCORE", "ZUNION", "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE",
+  "ZADD",
+  "ZREM",
+  "ZSCORE",
+  "ZMSCORE",
+  "ZINCRBY",
+  "ZCARD",
+  "ZCOUNT",
+  "ZLEXCOUNT",
+  "ZRANK",
+  "ZREVRANK",
+  "ZRANGE",
+  "ZREVRANGE",
+  "ZPOPMIN",
+  "ZPOPMAX",
+  "ZSCAN",
+  "ZREMRANGEBYLEX",
+  "ZREMRANGEBYRANK",
+  "ZREMRANGEBYSCORE",
+  "ZUNION",
+  "ZUNIONSTORE",
+  "ZINTERSTORE",
+  "ZDIFFSTORE",
   // Lists (none of the blocking B* forms)
-  "LPUSH", "LPUSHX", "RPUSH", "RPUSHX", "LPOP", "RPOP", "LMPOP", "LMOVE", "LRANGE", "LINDEX", "LINSERT",
-  "LLEN", "LPOS", "LREM", "LSET", "LTRIM",
+  "LPUSH",
+  "LPUSHX",
+  "RPUSH",
+  "RPUSHX",
+  "LPOP",
+  "RPOP",
+  "LMPOP",
+  "LMOVE",
+  "LRANGE",
+  "LINDEX",
+  "LINSERT",
+  "LLEN",
+  "LPOS",
+  "LREM",
+  "LSET",
+  "LTRIM",
   // Scripts
-  "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT LOAD", "SCRIPT EXISTS",
+  "EVAL",
+  "EVALSHA",
+  "EVAL_RO",
+  "EVALSHA_RO",
+  "SCRIPT LOAD",
+  "SCRIPT EXISTS",
   // Connection and server, read-only
-  "PING", "ECHO", "TIME",
+  "PING",
+  "ECHO",
+  "TIME",
 ]);
 
 /** Commands allowed only for some subcommands (SCRIPT): their name is checked together with the next word. */
@@ -90,7 +197,10 @@ const PARTLY_ALLOWED = new Set([...ALLOWED_COMMANDS].filter((c) => c.includes(" 
 
 /** An error answered as-is: `status` with body {"error": message}. */
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -162,7 +272,8 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     // Not atomic (like Upstash): each command runs and answers on its own, errors included.
     const settled = await Promise.allSettled(commands.map(send));
     const entries = settled.map((s): Entry =>
-      s.status === "fulfilled" ? { result: encodeResult(s.value, base64) } : errorEntry(s.reason));
+      s.status === "fulfilled" ? { result: encodeResult(s.value, base64) } : errorEntry(s.reason),
+    );
     return [200, entries];
   }
 
@@ -182,7 +293,8 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     if (!Array.isArray(exec.value)) return [400, { error: "ERR transaction aborted" }];
     // Errors raised while EXEC ran (e.g. WRONGTYPE) are elements of EXEC's reply; the rest still ran.
     const entries = exec.value.map((v: unknown): Entry =>
-      v instanceof ReplyError ? { error: (v as Error).message } : { result: encodeResult(v, base64) });
+      v instanceof ReplyError ? { error: (v as Error).message } : { result: encodeResult(v, base64) },
+    );
     return [200, entries];
   }
 
@@ -210,7 +322,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     if (run === "single") return runSingle(parseCommand(body), base64);
     if (!Array.isArray(body) || body.length === 0) {
-      throw new HttpError(400, "ERR body must be a non-empty JSON array of commands, e.g. [[\"SET\",\"k\",\"v\"],[\"GET\",\"k\"]]");
+      throw new HttpError(400, 'ERR body must be a non-empty JSON array of commands, e.g. [["SET","k","v"],["GET","k"]]');
     }
     const commands = body.map(parseCommand);
     return run === "pipeline" ? runPipeline(commands, base64) : runMultiExec(commands, base64);
@@ -265,7 +377,10 @@ function refuseBrowsers(req: http.IncomingMessage): void {
   const port = req.socket.localPort;
   const host = (req.headers.host ?? "").toLowerCase();
   if (![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
-    throw new HttpError(403, `Forbidden: the Host header must be 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (got ${preview(req.headers.host)})`);
+    throw new HttpError(
+      403,
+      `Forbidden: the Host header must be 127.0.0.1:${port}, localhost:${port} or [::1]:${port} (got ${preview(req.headers.host)})`,
+    );
   }
 }
 
@@ -310,10 +425,13 @@ const OK = Buffer.from("OK");
 function encodeValue(value: unknown, base64: boolean): unknown {
   if (Array.isArray(value)) return value.map((v: unknown) => encodeValue(v, base64));
   // An error nested in an array (a Lua table holding an error reply) is shown as its text.
-  const bytes = Buffer.isBuffer(value) ? value
-    : typeof value === "string" ? Buffer.from(value)
-    : value instanceof Error ? Buffer.from(value.message)
-    : undefined;
+  const bytes = Buffer.isBuffer(value)
+    ? value
+    : typeof value === "string"
+      ? Buffer.from(value)
+      : value instanceof Error
+        ? Buffer.from(value.message)
+        : undefined;
   if (bytes) return base64 ? bytes.toString("base64") : bytes.toString("utf8");
   return value; // integer or null
 }

@@ -18,7 +18,11 @@ export const emulatorsUsed = ["firestore", "functions", "auth", "pubsub"] as con
  *  `npm start`; tests start theirs on a free port and pass it in UPSTASH_REDIS_REST_URL. */
 const ownPorts = { bridge: 8079, s3: 4569 };
 
-export interface NamedPort { name: string; host: string; port: number }
+export interface NamedPort {
+  name: string;
+  host: string;
+  port: number;
+}
 
 export interface StackLayout {
   offset: number;
@@ -40,7 +44,8 @@ const readEmulators = () => (JSON.parse(readFileSync(firebaseConfigPath, "utf8")
  *  Firestore on 10080, a port fetch() refuses to reach. */
 export function portOffset(raw = process.env.FRESCO_PORT_OFFSET): number {
   const offset = Number(raw ?? 0);
-  if (![0, 1000, 3000, 4000, 5000].includes(offset)) throw new Error(`FRESCO_PORT_OFFSET must be 0, 1000, 3000, 4000 or 5000 (is "${raw}")`);
+  if (![0, 1000, 3000, 4000, 5000].includes(offset))
+    throw new Error(`FRESCO_PORT_OFFSET must be 0, 1000, 3000, 4000 or 5000 (is "${raw}")`);
   return offset;
 }
 

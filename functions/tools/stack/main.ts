@@ -98,20 +98,26 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
     const script =
       mode === "test" ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ") : extraArgs.join(" ");
     const child = spawnGroup(firebaseBin, ["emulators:exec", ...args, "--only", only, script], {
-      cwd: repoRoot, env, stdio: "inherit",
+      cwd: repoRoot,
+      env,
+      stdio: "inherit",
     });
     cleanups.push(() => stopGroup(child));
     return exited(child);
   }
 
   const child = spawnGroup(firebaseBin, ["emulators:start", ...args, "--only", only], {
-    cwd: repoRoot, env, stdio: "inherit",
+    cwd: repoRoot,
+    env,
+    stdio: "inherit",
   });
   cleanups.push(() => stopGroup(child));
   const healthUrl = layout.functionUrl("health");
   await Promise.race([
     waitUntil(async () => (await fetch(healthUrl)).ok, 90_000, "the emulators and the functions to load"),
-    exited(child).then((code) => { throw new Error(`firebase emulators exited early (code ${code})`); }),
+    exited(child).then((code) => {
+      throw new Error(`firebase emulators exited early (code ${code})`);
+    }),
   ]);
   Object.assign(process.env, layout.env);
   await seedDemoData();

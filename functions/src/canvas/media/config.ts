@@ -12,10 +12,25 @@ export const mediaSecretAccessKey = defineSecret("MEDIA_S3_SECRET_ACCESS_KEY");
 /** Bind these to every function that touches the media store. */
 export const mediaSecrets = [mediaAccessKeyId, mediaSecretAccessKey];
 
-export const mediaTtlDays = intParam("CANVAS_MEDIA_TTL_DAYS", { default: 30, min: 1, description: "Unreferenced media older than this many days is deleted" });
-export const mediaBatch = intParam("CANVAS_MEDIA_BATCH", { default: 100, min: 1, description: "Media deleted per collectCanvasMedia run at most" });
-export const mediaGcTimeZone = defineString("CANVAS_MEDIA_GC_TIMEZONE", { default: "Etc/UTC", description: "Time zone of the daily 03:00 run" });
-export const mediaGcTimeoutSeconds = intParam("CANVAS_MEDIA_GC_TIMEOUT_SECONDS", { default: 540, min: 60, description: "Timeout of one collectCanvasMedia run" });
+export const mediaTtlDays = intParam("CANVAS_MEDIA_TTL_DAYS", {
+  default: 30,
+  min: 1,
+  description: "Unreferenced media older than this many days is deleted",
+});
+export const mediaBatch = intParam("CANVAS_MEDIA_BATCH", {
+  default: 100,
+  min: 1,
+  description: "Media deleted per collectCanvasMedia run at most",
+});
+export const mediaGcTimeZone = defineString("CANVAS_MEDIA_GC_TIMEZONE", {
+  default: "Etc/UTC",
+  description: "Time zone of the daily 03:00 run",
+});
+export const mediaGcTimeoutSeconds = intParam("CANVAS_MEDIA_GC_TIMEOUT_SECONDS", {
+  default: 540,
+  min: 60,
+  description: "Timeout of one collectCanvasMedia run",
+});
 
 export interface S3Settings {
   endpoint: string;

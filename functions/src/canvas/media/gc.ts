@@ -24,9 +24,16 @@ export interface GcSettings {
   claimTtlMs: number;
 }
 
-interface Run { deps: JobDeps; store: MediaStore; settings: GcSettings; cutoff: number; claimId: string }
+interface Run {
+  deps: JobDeps;
+  store: MediaStore;
+  settings: GcSettings;
+  cutoff: number;
+  claimId: string;
+}
 type Outcome = { kind: "deleted" | "alreadyGone" | "skipped" | "error"; bytesFreed: number; error?: string };
-type Verdict = { ok: true; media: CanvasMedia } | { ok: false; why: "gone" | "malformed" | "referenced" | "young" | "claimed"; problems?: string };
+type Verdict =
+  { ok: true; media: CanvasMedia } | { ok: false; why: "gone" | "malformed" | "referenced" | "young" | "claimed"; problems?: string };
 
 /**
  * collectCanvasMedia, daily at 03:00: deletes canvas media that no project references and
@@ -46,7 +53,12 @@ export function mediaGcJob(store: MediaStore, overrides: Partial<GcSettings> = {
   };
 }
 
-async function collectMedia(deps: JobDeps, options: { dryRun: boolean; limit?: number }, store: MediaStore, overrides: Partial<GcSettings>): Promise<JobResult> {
+async function collectMedia(
+  deps: JobDeps,
+  options: { dryRun: boolean; limit?: number },
+  store: MediaStore,
+  overrides: Partial<GcSettings>,
+): Promise<JobResult> {
   const settings = settingsFor(overrides);
   const limit = options.limit ?? settings.batchSize;
   const run: Run = { deps, store, settings, cutoff: deps.now() - settings.ttlDays * dayMs, claimId: randomUUID() };

@@ -41,7 +41,10 @@ describe("canvas media garbage collection", () => {
       expect(await recordOf(id)).toEqual(expect.not.objectContaining({ deletingAt: expect.anything() }));
       expect(await objectExists(s3, id)).toBe(true);
     }
-    expect((await db().collection(maintenanceRuns).doc(summary.runId).get()).data()).toMatchObject({ job: "collectCanvasMedia", status: "finished" });
+    expect((await db().collection(maintenanceRuns).doc(summary.runId).get()).data()).toMatchObject({
+      job: "collectCanvasMedia",
+      status: "finished",
+    });
   });
 
   it("a dry run lists the candidates and deletes nothing", async () => {
@@ -210,7 +213,9 @@ describe("canvas media garbage collection", () => {
       await seedMedia(s3, "b", now, { ageDays: 31 });
       expect((await runJob(deps, mediaGcJob(s3.store, { batchSize: 10 }), { dryRun: false })).counts).toMatchObject({ deleted: 1 });
       expect(await remainingIds()).toEqual(["a"]);
-      await expect(runJob(deps, mediaGcJob(s3.store, { ttlDays: 0 }), { dryRun: false })).rejects.toThrow(/CANVAS_MEDIA_TTL_DAYS must be at least 1/);
+      await expect(runJob(deps, mediaGcJob(s3.store, { ttlDays: 0 }), { dryRun: false })).rejects.toThrow(
+        /CANVAS_MEDIA_TTL_DAYS must be at least 1/,
+      );
       expect(await remainingIds()).toEqual(["a"]);
       const runs = await db().collection(maintenanceRuns).where("job", "==", "collectCanvasMedia").get();
       expect(runs.docs.map((d) => d.get("status")).sort()).toEqual(["failed", "finished"]);

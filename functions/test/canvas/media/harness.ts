@@ -40,7 +40,12 @@ export const mediaRef = (id: string) => db().collection(canvasMedia).doc(id);
 export const pathOf = (id: string) => `media/u1/${id}.png`;
 
 /** A canvasMedia record `ageDays` old and, unless `object: false`, its object in s3rver. */
-export async function seedMedia(s3: S3Server, id: string, now: number, fields: { ageDays?: number; referencedByCount?: number; sizeBytes?: number; object?: boolean; extra?: Record<string, unknown> } = {}): Promise<void> {
+export async function seedMedia(
+  s3: S3Server,
+  id: string,
+  now: number,
+  fields: { ageDays?: number; referencedByCount?: number; sizeBytes?: number; object?: boolean; extra?: Record<string, unknown> } = {},
+): Promise<void> {
   const { ageDays = 40, referencedByCount = 0, sizeBytes = 1000 + id.length, object = true, extra = {} } = fields;
   await mediaRef(id).set({
     storagePath: pathOf(id),

@@ -48,6 +48,8 @@ describe("collectCanvasMedia wiring", () => {
     expect(await objectExists(s3, "old")).toBe(false);
     expect(await recordOf("young")).toBeDefined();
     const runs = await db().collection(maintenanceRuns).where("job", "==", "collectCanvasMedia").get();
-    expect(runs.docs.map((d) => d.data())).toEqual([expect.objectContaining({ status: "finished", counts: expect.objectContaining({ deleted: 1 }) })]);
+    expect(runs.docs.map((d) => d.data())).toEqual([
+      expect.objectContaining({ status: "finished", counts: expect.objectContaining({ deleted: 1 }) }),
+    ]);
   });
 });

@@ -1,33 +1,129 @@
 import { assertFails } from "@firebase/rules-unit-testing";
-import type { RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import type { RulesTestContext, RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import { serverTimestamp } from "firebase/firestore";
 import { rulesEnv } from "./rules-env";
 
-describe("firestore.rules: closed by default", () => {
+// Server-only collections: the functions use the Admin SDK; clients go through callables and
+// HTTP endpoints. Each row is a document as the server writes it and, where the document
+// belongs to a user, that user: being the owner opens nothing. A new collection is one row.
+
+type Data = Record<string, unknown>;
+interface ClosedDoc {
+  path: string;
+  data: Data;
+  /** The user the document belongs to (a canvas project's owner, a media's ownerUid...). */
+  owner?: string;
+}
+
+const at = serverTimestamp;
+const closed: ClosedDoc[] = [
+  {
+    path: "mirrorQueue/t1",
+    data: { op: "upsert", uid: "alice", historyId: "h1", status: "pending", attempts: 0, createdAt: at(), updatedAt: at() },
+    owner: "alice",
+  },
+  { path: "cacheInvalidations/c1", data: { tags: ["feed"], createdAt: at(), attempts: 0 } },
+  {
+    path: "adminAudit/a1",
+    data: {
+      action: "updateAestheticScore",
+      adminUid: "admin",
+      target: { uid: "alice", historyId: "h1" },
+      before: 0.1,
+      after: 0.9,
+      at: at(),
+    },
+    owner: "alice",
+  },
+  { path: "health/probe", data: { ok: true, at: at() } },
+  { path: "historyOwners/h1", data: { uid: "alice", claimedAt: at() }, owner: "alice" },
+  { path: "signupImageCache/current", data: { images: [{ url: "https://cdn.example/fox.png" }], refreshedAt: at() } },
+  { path: "signupImageCache/refreshLock", data: { holder: "refresh-1", until: at() } },
+  {
+    path: "canvasProjects/p1",
+    data: { ownerUid: "alice", opIndex: 1, lastSnapshotOpIndex: 0, createdAt: at(), updatedAt: at() },
+    owner: "alice",
+  },
+  { path: "canvasProjects/p1/elements/e1", data: { type: "image", x: 0, y: 0 }, owner: "alice" },
+  {
+    path: "canvasProjects/p1/ops/0000000001",
+    data: { index: 1, type: "upsert", elementId: "e1", element: { type: "image" }, at: at() },
+    owner: "alice",
+  },
+  {
+    path: "canvasProjects/p1/snapshots/0000000001",
+    data: { opIndex: 1, version: 1, createdAt: at(), complete: true, partCount: 1, elementCount: 1 },
+    owner: "alice",
+  },
+  { path: "canvasProjects/p1/snapshots/0000000001/parts/0", data: { elements: [{ id: "e1", type: "image" }] }, owner: "alice" },
+  {
+    path: "canvasMedia/m1",
+    data: { storagePath: "media/alice/m1.png", referencedByCount: 1, ownerUid: "alice", createdAt: at(), sizeBytes: 1024 },
+    owner: "alice",
+  },
+  {
+    path: "maintenanceRuns/r1",
+    data: {
+      job: "snapshotCanvasProjects",
+      status: "done",
+      dryRun: false,
+      startedAt: at(),
+      finishedAt: at(),
+      counts: {},
+      errors: [],
+      errorCount: 0,
+    },
+  },
+  { path: "maintenanceCursors/snapshotCanvasProjects", data: { cursor: "p1", updatedAt: at() } },
+  { path: "anything/else", data: { a: 1 } },
+];
+
+const parentOf = (path: string) => path.slice(0, path.lastIndexOf("/"));
+
+describe("firestore.rules: server-only collections are closed to clients", () => {
   let env: RulesTestEnvironment;
   beforeAll(async () => {
     env = await rulesEnv("closed");
   });
   afterAll(() => env.cleanup());
+  beforeEach(async () => {
+    await env.clearFirestore();
+    await env.withSecurityRulesDisabled(async (ctx) => {
+      for (const { path, data } of closed) await ctx.firestore().doc(path).set(data);
+    });
+  });
 
-  // Server-only collections: the functions use the Admin SDK; clients go through callables
-  // and HTTP endpoints.
-  it.each([
-    "health/probe",
-    "anything/else",
-    "adminAudit/x",
-    "signupImageCache/current",
-    "maintenanceRuns/r1",
-    "maintenanceCursors/snapshotCanvasProjects",
-    "canvasProjects/p1",
-    "canvasProjects/p1/elements/e1",
-    "canvasProjects/p1/ops/0000000001",
-    "canvasProjects/p1/snapshots/s1",
-    "canvasMedia/m1",
-  ])("denies reads and writes of %s, signed in or not", async (path) => {
-    for (const context of [env.unauthenticatedContext(), env.authenticatedContext("alice")]) {
-      const ref = context.firestore().doc(path);
-      await assertFails(ref.get());
-      await assertFails(ref.set({ a: 1 }));
-    }
+  /** Anonymous, another signed-in user, and the document's owner if it has one. */
+  const clients = (owner: string | undefined): RulesTestContext[] => [
+    env.unauthenticatedContext(),
+    env.authenticatedContext("mallory"),
+    ...(owner ? [env.authenticatedContext(owner)] : []),
+  ];
+
+  it.each(closed.map((c) => [c.path, c] as const))(
+    "denies get, list, create, update and delete of %s",
+    async (_path, { path, data, owner }) => {
+      for (const client of clients(owner)) {
+        const db = client.firestore();
+        await assertFails(db.doc(path).get());
+        await assertFails(db.collection(parentOf(path)).get());
+        await assertFails(db.doc(`${parentOf(path)}/new`).set(data));
+        await assertFails(db.doc(path).update({ touched: true }));
+        await assertFails(db.doc(path).set({ ...data, touched: true }));
+        await assertFails(db.doc(path).delete());
+      }
+    },
+  );
+
+  it.each(closed.filter((c) => c.owner && "ownerUid" in c.data).map((c) => [c.path, c] as const))(
+    "denies %s to its owner even through a query on ownerUid",
+    async (_path, { path, owner }) => {
+      const db = env.authenticatedContext(owner!).firestore();
+      await assertFails(db.collection(parentOf(path)).where("ownerUid", "==", owner).get());
+    },
+  );
+
+  it("denies a collection-group query over every project's ops", async () => {
+    await assertFails(env.authenticatedContext("alice").firestore().collectionGroup("ops").get());
   });
 });

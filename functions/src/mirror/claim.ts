@@ -107,14 +107,16 @@ export interface Candidate {
 
 /** Up to `limit` due tasks, read WITHOUT a transaction: a transactional query would lock
  *  every task it returns and make concurrent processors abort each other (the SDK then
- *  backs off a second). Each candidate is taken in its own transaction instead. */
+ *  backs off a second). Each candidate is taken in its own transaction instead. The three
+ *  kinds of due work take turns, so a pending backlog never starves failed tasks whose
+ *  backoff passed nor tasks whose processor died. */
 export async function findDue(deps: MirrorDeps, limit: number, options: ClaimOptions = {}, skip?: Set<string>): Promise<Candidate[]> {
+  const lists = await Promise.all(dueQueries(deps, limit + (skip?.size ?? 0), options).map((q) => q.get()));
   const found = new Map<string, Candidate>();
-  for (const query of dueQueries(deps, limit, options)) {
-    if (found.size >= limit) break;
-    const snap = await query.limit(limit - found.size + (skip?.size ?? 0)).get();
-    for (const doc of snap.docs) {
-      if (found.size >= limit || skip?.has(doc.id)) continue;
+  for (let i = 0; found.size < limit && lists.some((l) => i < l.size); i++) {
+    for (const list of lists) {
+      const doc = list.docs[i];
+      if (!doc || found.size >= limit || skip?.has(doc.id) || found.has(doc.id)) continue;
       found.set(doc.id, { id: doc.id, uid: String(doc.get("uid") ?? ""), historyId: String(doc.get("historyId") ?? "") });
     }
   }

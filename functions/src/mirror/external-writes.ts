@@ -1,0 +1,24 @@
+import type { DocumentData } from "firebase-admin/firestore";
+import type { Cache } from "../cache/cache";
+import { writes } from "../cache/map";
+
+/**
+ * Handler of `onGenerationWritten`: a write to the public mirror that Fresco's pipeline did
+ * not make (an image pipeline adding a thumbnail, a hand fix) invalidates the item's cached
+ * reads, within one trigger hop. Fresco's own writes stamp a new `mirroredAt` or delete the
+ * document, and already recorded their tags in the outbox: those are skipped. Bumping twice
+ * is harmless, so redelivery is too; a bump Redis cannot confirm goes to the outbox.
+ */
+export async function onMirrorWritten(
+  cache: Cache,
+  historyId: string,
+  before: DocumentData | undefined,
+  after: DocumentData | undefined,
+): Promise<boolean> {
+  if (!after) return false;
+  const stampedByPipeline = after.mirroredAt !== undefined && !(before?.mirroredAt?.isEqual?.(after.mirroredAt) ?? false);
+  if (stampedByPipeline) return false;
+  const uid = typeof after.uid === "string" && after.uid !== "" ? after.uid : undefined;
+  await cache.invalidate(writes.mirrorChanged.tags({ historyId, ...(uid ? { uid } : {}) }));
+  return true;
+}

@@ -4,6 +4,7 @@ import { mirrorPath, mirrorQueue, sourcePath } from "../src/mirror/paths";
 import { mapLimit } from "../src/shared/map-limit";
 import { db } from "../src/shared/firebase";
 import type { MirrorDeps } from "../src/mirror/deps";
+import { sourceItem } from "../test/helpers/fixtures";
 import { clearAll, setBackgroundTriggers } from "../test/helpers/firestore";
 import { percentile } from "../test/helpers/stats";
 
@@ -14,16 +15,8 @@ const seedSample = Number(process.env.BENCH_SEED_TASKS ?? 300);
 const latencyWrites = Number(process.env.BENCH_LATENCY_WRITES ?? 500);
 const deps = (workerId: string): MirrorDeps => ({ db: db(), workerId, leaseMs: 60_000, now: Date.now, invalidate: async () => undefined });
 
-const item = (i: number) => ({
-  prompt: `bench ${i}`,
-  model: "sdxl",
-  images: [{ url: `https://img.test/${i}.png` }],
-  videos: [],
-  isPublic: true,
-  isDeleted: false,
-  createdAt: Timestamp.now(),
-  createdBy: { uid: "bench" },
-});
+const item = (i: number) =>
+  sourceItem("bench", { prompt: `bench ${i}`, images: [{ url: `https://img.test/${i}.png` }], createdAt: Timestamp.now() });
 
 /** n source items and one pending task each, written with triggers off. */
 async function seedBacklog(n: number, prefix: string): Promise<void> {

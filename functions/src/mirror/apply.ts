@@ -82,6 +82,7 @@ export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Prom
     const read = await readAll(deps, tx, candidate);
     const task = takeInTransaction(deps, tx, read.task, false);
     if (!task) return { outcome: "skipped" as const, tags: [] };
+    deps.afterStep?.("claimed", task.id); // inside the transaction: a crash here commits nothing
     if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
     return { ...finish(deps, tx, task, read.taskRef, read.docs), task };
   });

@@ -213,6 +213,7 @@ describe("signup images end to end", () => {
       username: "chg-username",
       thumbnail: "chg-thumbnail",
       thumbnailer: "chg-thumbnailer",
+      handDelete: "chg-hand-delete",
       control: "chg-control",
     };
     const uidOf = (id: string) => `u-${id}`;
@@ -334,6 +335,13 @@ describe("signup images end to end", () => {
         ...nextRead,
         what: "the thumbnailer's thumbnail on the signup page",
       });
+    });
+
+    it("someone deletes the mirror document by hand, outside the pipeline (onGenerationWritten)", async () => {
+      const id = ids.handDelete;
+      await beforeChange(id);
+      await db().doc(mirrorPath(id)).delete();
+      await gone(id);
     });
   });
 

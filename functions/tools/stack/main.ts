@@ -42,6 +42,9 @@ function stopAll(): Promise<void> {
   return stopping;
 }
 
+/** One argument for the shell line `firebase emulators:exec` runs (jest's -t "a name"). */
+const shellQuote = (arg: string) => (/^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+
 function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: "inherit" });
 }
@@ -82,7 +85,9 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
 function startScheduler(layout: StackLayout): { stop(): void; schedules: Schedule[] } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built functions, loaded to read their endpoints
   const functions = require(join(functionsDir, "lib", "index.js")) as Record<string, unknown>;
-  const params = { ...parseEnv(readFileSync(join(functionsDir, ".env"), "utf8")), ...process.env };
+  // As the emulator reads params: functions/.env, then .env.<project> over it.
+  const envFile = (name: string) => (existsSync(join(functionsDir, name)) ? parseEnv(readFileSync(join(functionsDir, name), "utf8")) : {});
+  const params = { ...envFile(".env"), ...envFile(`.env.${layout.project}`), ...process.env };
   const schedules = schedulesOf(functions, params);
   const scheduler = new LocalScheduler(layout, schedules, undefined, (line) => console.error(`[fresco] ${line}`));
   scheduler.start();
@@ -122,7 +127,9 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   if (mode !== "start") {
     // test: the jest suite; exec: any command (benchmarks), both inside emulators:exec.
     const script =
-      mode === "test" ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ") : extraArgs.join(" ");
+      mode === "test"
+        ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs.map(shellQuote)].join(" ")
+        : extraArgs.join(" ");
     const child = firebase(["emulators:exec", ...args, "--only", only, script], env);
     cleanups.push(() => stopGroup(child));
     return exited(child);

@@ -99,10 +99,13 @@ describe("replayOutbox", () => {
     expect((await outbox()).map((e) => e.attempts)).toEqual([1, 1]);
 
     await h.server.start();
+    // Counters that exist (the restarted Redis is empty: set them), so a bump shows as +1.
+    await waitFor(async () => (await h.direct.set(redisKeys.tagVersion("feed:public"), "100", "PX", 600_000)) === "OK", { what: "Redis" });
+    await h.direct.set(redisKeys.tagVersion("user:a"), "7", "PX", 600_000);
     await waitFor(async () => (await cache.replayOutbox()).ok, { what: "a replay" });
     expect(await outbox()).toEqual([]);
-    expect(await h.direct.get(redisKeys.tagVersion("feed:public"))).toBe("1"); // once, not once per entry
-    expect(await h.direct.get(redisKeys.tagVersion("user:a"))).toBe("1");
+    expect(await h.direct.get(redisKeys.tagVersion("feed:public"))).toBe("101"); // once, not once per entry
+    expect(await h.direct.get(redisKeys.tagVersion("user:a"))).toBe("8");
   });
 });
 

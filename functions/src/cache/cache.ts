@@ -275,7 +275,6 @@ export class Cache {
     }
   }
 
-  /** Redis unusable (or not caught up yet): the loader answers, still one per key at a time. */
   /** An entry's TTL: the family's, scaled, jittered by `random` (1: the longest it can be). */
   private entryTtlMs<P>(family: CacheFamily<P>, random: number): number {
     return jitteredTtlMs(family.ttlSeconds * this.ttlScale, random);

@@ -88,12 +88,15 @@ return versions
 
 /**
  * KEYS: tag version keys   ARGV: counter ttl ms.   Invalidates: one more on each counter; a
- * missing one is created at the clock (as in initVersionsScript), never at INCR's 1.
+ * missing one is created at the clock (as in initVersionsScript), never at INCR's 1. INCR keeps
+ * a counter's TTL; one that has none (written before counters had a TTL) is given one.
  */
 export const bumpScript = `
 ${nowMicros}
 for i = 1, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCR', KEYS[i])
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('INCR', KEYS[i])
+    if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
   else redis.call('SET', KEYS[i], now, 'PX', ARGV[1]) end
 end
 return #KEYS

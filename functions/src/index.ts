@@ -1,9 +1,9 @@
 // Wiring only: every deployed function, exported from its domain folder's trigger module.
 export { health } from "./health";
-export { onGenerationHistoryWritten, processMirrorTask, sweepMirrorQueue } from "./mirror";
+export { onGenerationHistoryWritten, onGenerationWritten, processMirrorTask, sweepMirrorQueue } from "./mirror";
 export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
 export { getMirrorQueueStats, retryDeadMirrorTasks, runMaintenanceJob, updateAestheticScore } from "./admin";
-export { onGenerationChangedForSignup, refreshSignupImageCache, signupImages } from "./signup";
+export { refreshSignupImageCache, signupImages } from "./signup";
 export { loadCanvasProject, snapshotCanvasProjects } from "./canvas";
 export { collectCanvasMedia } from "./canvas/media";

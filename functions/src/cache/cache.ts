@@ -17,7 +17,7 @@ import { CacheMetrics, type CacheCounters } from "./metrics";
 import { redisKeys } from "./keys";
 import type { CacheFamily } from "./map";
 import { cacheInvalidations, replayOutbox } from "./outbox";
-import { bumpTags, redisTimeoutMs } from "./tag-versions";
+import { bumpTags, counterTtlMs, redisTimeoutMs } from "./tag-versions";
 
 export interface CacheDeps {
   redis: Redis;
@@ -26,6 +26,8 @@ export interface CacheDeps {
   timeoutMs?: number;
   now?: () => number;
   random?: () => number;
+  /** Multiplies every TTL (entries and tag counters); tests shrink it to watch keys expire. */
+  ttlScale?: number;
 }
 
 /** What one read saw: the value if the entry is current, and the tag versions it was checked against. */
@@ -47,6 +49,7 @@ const catchUpRetryMs = 1_000;
 const replayPageSize = 500;
 const replayMaxPages = 20;
 
+const ignore = () => undefined;
 const signatureOf = (versions: TagVersion[]) => versions.map((v) => v ?? "-").join(",");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,10 +66,13 @@ export class Cache {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly ttlScale: number;
   private readonly counters: CacheMetrics;
   /** EVALSHA, falling back to EVAL on NOSCRIPT (what @upstash/redis's Script does). */
   private readonly scripts: Record<"store" | "init" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
   private readonly flights = new Map<string, Promise<unknown>>();
+  /** Fail-open loads per key: the one running, and the one callers who came after it wait for. */
+  private readonly bypassing = new Map<string, { running: Promise<unknown>; next?: Promise<unknown> }>();
   /** Set by any Redis error: invalidations may be sitting in the outbox, so entries may be stale. */
   private replayNeeded = false;
   private errorEpoch = 0;
@@ -79,6 +85,7 @@ export class Cache {
     this.timeoutMs = deps.timeoutMs ?? redisTimeoutMs;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.ttlScale = deps.ttlScale ?? 1;
     this.counters = new CacheMetrics(this.now);
     this.scripts = {
       store: this.redis.createScript(storeScript),
@@ -119,7 +126,7 @@ export class Cache {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return "bumped";
     try {
-      await bumpTags(this.redis, unique, this.timeoutMs * 4);
+      await bumpTags(this.redis, unique, this.timeoutMs * 4, this.ttlScale);
       return "bumped";
     } catch (error) {
       this.failed("invalidate", error);
@@ -139,7 +146,7 @@ export class Cache {
    *  serves entries again. */
   async bump(tags: string[]): Promise<void> {
     try {
-      await bumpTags(this.redis, [...new Set(tags)], this.timeoutMs * 4);
+      await bumpTags(this.redis, [...new Set(tags)], this.timeoutMs * 4, this.ttlScale);
     } catch (error) {
       this.failed("invalidate", error);
       throw error;
@@ -149,7 +156,7 @@ export class Cache {
   /** Replays the outbox (used by the scheduled replay function and after an outage). */
   async replayOutbox(): Promise<{ replayed: number; ok: boolean }> {
     let replayed = 0;
-    const bump = (tags: string[]) => bumpTags(this.redis, tags, this.timeoutMs * 4);
+    const bump = (tags: string[]) => bumpTags(this.redis, tags, this.timeoutMs * 4, this.ttlScale);
     for (let page = 0; page < replayMaxPages; page++) {
       const result = await replayOutbox(this.db, bump, this.now(), 0, replayPageSize);
       replayed += result.replayed;
@@ -183,7 +190,7 @@ export class Cache {
     let owner: boolean;
     try {
       // Only on a tag's first use (or after its counter was lost): one more round trip.
-      if (versions.some((v) => v === null)) versions = await this.initVersions(tags);
+      if (versions.some((v) => v === null)) versions = await this.initVersions(tags, family);
       // Per versions too: a load under old versions must not make a load under new ones wait.
       lockKey = redisKeys.lock(familyKey, signatureOf(versions));
       owner = (await this.call("lock", this.redis.set(lockKey, token, { nx: true, px: lockMs }))) === "OK";
@@ -218,9 +225,9 @@ export class Cache {
     return value;
   }
 
-  private async initVersions(tags: string[]): Promise<TagVersion[]> {
-    const initial = String(Math.floor(this.now()));
-    const raw = await this.call("init", this.scripts.init.exec(tags.map(redisKeys.tagVersion), [initial]));
+  private async initVersions<P>(tags: string[], family: CacheFamily<P>): Promise<TagVersion[]> {
+    const counterTtl = String(counterTtlMs(this.entryTtlMs(family, 1)));
+    const raw = await this.call("init", this.scripts.init.exec(tags.map(redisKeys.tagVersion), [counterTtl]));
     const versions = (raw as unknown[]).map(decodeVersion);
     if (versions.length !== tags.length || versions.some((v) => v === null))
       throw new Error(`tag version init answered ${JSON.stringify(raw)}`);
@@ -239,12 +246,18 @@ export class Cache {
   ): Promise<void> {
     try {
       const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i])]));
-      const ttlMs = jitteredTtlMs(family.ttlSeconds, this.random());
+      const ttlMs = this.entryTtlMs(family, this.random());
       await this.call(
         "store",
         this.scripts.store.exec(
           [key, lockKey, ...tags.map(redisKeys.tagVersion)],
-          [JSON.stringify({ v: value, t }), String(ttlMs), token, ...versions.map(String)],
+          [
+            JSON.stringify({ v: value, t }),
+            String(ttlMs),
+            token,
+            String(counterTtlMs(this.entryTtlMs(family, 1))),
+            ...versions.map(String),
+          ],
         ),
       );
     } catch (error) {
@@ -262,10 +275,32 @@ export class Cache {
     }
   }
 
-  /** Redis unusable (or not caught up yet): the loader answers, still one per key at a time. */
+  /** An entry's TTL: the family's, scaled, jittered by `random` (1: the longest it can be). */
+  private entryTtlMs<P>(family: CacheFamily<P>, random: number): number {
+    return jitteredTtlMs(family.ttlSeconds * this.ttlScale, random);
+  }
+
+  /** Redis unusable (or not caught up yet): the loader answers. Without Redis there are no
+   *  versions to tell a load that started before a write from one after it, so a caller
+   *  never joins a load that was already running when it came: it waits for the next one,
+   *  which starts when that one ends and serves everyone who came meanwhile. Firestore still
+   *  sees at most one load per key at a time. */
   private bypass<T>(key: string, loader: () => Promise<T>): Promise<T> {
     this.counters.add("misses");
-    return this.singleFlight(`bypass:${key}`, () => this.load(loader));
+    const slot = this.bypassing.get(key);
+    if (!slot) return this.startBypass(key, loader);
+    slot.next ??= slot.running.then(ignore, ignore).then(() => this.startBypass(key, loader));
+    return slot.next as Promise<T>;
+  }
+
+  private startBypass<T>(key: string, loader: () => Promise<T>): Promise<T> {
+    const running = this.load(loader);
+    const slot = { running };
+    this.bypassing.set(key, slot);
+    void running.then(ignore, ignore).then(() => {
+      if (this.bypassing.get(key) === slot) this.bypassing.delete(key);
+    });
+    return running;
   }
 
   /** After an error, the first successful contact replays the outbox before entries are

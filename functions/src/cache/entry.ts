@@ -43,36 +43,63 @@ export function isCurrent(entry: StoredEntry, tags: string[], versions: TagVersi
   });
 }
 
+/** Redis's clock in microseconds, as a decimal string (Lua's tostring would print a number
+ *  this large in exponent form and lose digits). */
+const nowMicros = `local t = redis.call('TIME')
+local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))`;
+
 /**
- * KEYS: entry, lock, tag version keys...   ARGV: entry JSON, ttl ms, lock token, versions read before loading...
+ * KEYS: entry, lock, tag version keys...   ARGV: entry JSON, ttl ms, lock token, counter ttl ms, versions read before loading...
  *
  * Releases our lock, then stores the entry only if no tag moved since the versions were read,
  * so a slow loader can neither store an old value under new versions nor overwrite the entry
- * of a newer load.
+ * of a newer load. The tags' counters are made to outlive the entry (their TTL is refreshed
+ * to at least the counter ttl), so an entry never outlives the version it was checked by.
  */
 export const storeScript = `
 if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 for i = 3, #KEYS do
-  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then return 0 end
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 2] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for i = 3, #KEYS do
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+end
 return 1
 `;
 
 /**
- * KEYS: tag version keys   ARGV: initial version.   Returns the versions, creating missing ones.
+ * KEYS: tag version keys   ARGV: counter ttl ms.   Returns the versions, creating missing ones.
  *
- * A missing counter starts at the current time in ms rather than at INCR's 1: a counter that
- * is lost (eviction, flush) and created again then starts above any version an old entry
- * could carry. Concurrent fills all get the one value that won the SET NX.
+ * A missing counter starts at Redis's clock in microseconds, not at 1: a counter that is lost
+ * (expired, evicted, flushed) and created again then starts above any version an old entry
+ * could carry (versions grow by one a bump, far slower than the clock), so an old entry can
+ * never look current. Concurrent fills all get the one value that won the SET NX.
  */
 export const initVersionsScript = `
+${nowMicros}
 local versions = {}
 for i = 1, #KEYS do
-  redis.call('SET', KEYS[i], ARGV[1], 'NX')
+  redis.call('SET', KEYS[i], now, 'NX', 'PX', ARGV[1])
   versions[i] = redis.call('GET', KEYS[i])
 end
 return versions
+`;
+
+/**
+ * KEYS: tag version keys   ARGV: counter ttl ms.   Invalidates: one more on each counter; a
+ * missing one is created at the clock (as in initVersionsScript), never at INCR's 1. INCR keeps
+ * a counter's TTL; one that has none (written before counters had a TTL) is given one.
+ */
+export const bumpScript = `
+${nowMicros}
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('INCR', KEYS[i])
+    if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+  else redis.call('SET', KEYS[i], now, 'PX', ARGV[1]) end
+end
+return #KEYS
 `;
 
 /** KEYS: lock; ARGV: token. Deletes the lock only if it is still ours. */

@@ -43,3 +43,7 @@ export function outboxReplayed(result: { replayed: number; ok: boolean }): void 
   if (result.ok) logger.info("cache invalidation outbox replayed", result);
   else logger.warn("cache invalidation outbox replay incomplete", result);
 }
+
+export function outboxCleanupFailed(entries: number, error: unknown): void {
+  logger.warn("cache outbox entries bumped but not deleted; the replay will bump them again", { entries, error: short(error) });
+}

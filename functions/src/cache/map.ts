@@ -62,10 +62,10 @@ export const families = {
     ttlSeconds: 300,
     tags: ({ uid }: { uid: string }) => [tags.user(uid)],
   },
-  signupImages: {
-    name: "signupImages",
-    doc: "signupImages: the images shown on the signup page",
-    key: () => "signup:images",
+  signupSelection: {
+    name: "signupSelection",
+    doc: "signupImages: which items the signup page shows (each item is read through `generation`)",
+    key: () => "signup:selection",
     ttlSeconds: 3600,
     tags: () => [tags.signup()],
   },
@@ -74,8 +74,12 @@ export const families = {
 export const writes = {
   mirrorChanged: {
     name: "mirrorChanged",
-    doc: "a public mirror document was written or removed (mirror pipeline, rebuild, updateAestheticScore)",
-    tags: ({ uid, historyId }: { uid: string; historyId: string }) => [tags.generation(historyId), tags.feed(), tags.user(uid)],
+    doc: "a public mirror document was written or removed (mirror pipeline, rebuild, updateAestheticScore, another pipeline writing it)",
+    tags: ({ uid, historyId }: { uid?: string; historyId: string }) => [
+      tags.generation(historyId),
+      tags.feed(),
+      ...(uid ? [tags.user(uid)] : []),
+    ],
   },
   signupSelected: {
     name: "signupSelected",

@@ -28,10 +28,30 @@ export async function flushInvalidations(
     await batch.commit().catch(() => undefined);
     return false;
   }
+  // The tags are bumped: that is what counts. An entry that fails to go is bumped again by
+  // the replay, which is harmless.
   const batch = db.batch();
   for (const e of entries) batch.delete(db.collection(cacheInvalidations).doc(e.id));
-  await batch.commit();
+  await batch.commit().catch((error: unknown) => logs.outboxCleanupFailed(entries.length, error));
   return true;
+}
+
+/** Flushes, retrying with backoff until Redis confirms or `deadlineMs` passes: for a writer
+ *  that answers its caller only once every reader on every instance sees the write. True
+ *  when confirmed; false leaves the entries for the replay. */
+export async function flushUntilConfirmed(
+  db: Firestore,
+  invalidate: (tags: string[]) => Promise<void>,
+  entries: Array<{ id: string; tags: string[] }>,
+  deadlineMs: number,
+  now: () => number = Date.now,
+): Promise<boolean> {
+  const giveUpAt = now() + deadlineMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+    if (await flushInvalidations(db, invalidate, entries)) return true;
+    if (now() + wait > giveUpAt) return false;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 /** Replays every outbox entry older than `minAgeMs` (younger ones are still being flushed

@@ -95,7 +95,7 @@ export async function snapshotDueProjects(
  *  a failed project stays due for the next run. */
 export const snapshotJob: JobDefinition = {
   name: jobName,
-  schedule: "every 6 hours",
+  schedule: "0 */6 * * *",
   timeZone: snapshotTimeZone,
   timeoutSeconds: snapshotTimeoutSeconds.param,
   memory: "1GiB",

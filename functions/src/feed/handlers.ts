@@ -5,7 +5,9 @@ import type { Cache } from "../cache/cache";
 import { families } from "../cache/map";
 import { badRequest, guarded, parseQuery, sendJson } from "../shared/http";
 import { decodeFeedCursor } from "./cursor";
-import { loadFeedPage, loadGeneration } from "./load";
+import { loadGeneration } from "../mirror/public";
+import { encodeCursor } from "../shared/cursor";
+import { loadFeedPage } from "./load";
 import { feedQuerySchema, generationQuerySchema } from "./query";
 
 export interface ReadDeps {
@@ -23,7 +25,7 @@ export function publicFeedHandler(deps: () => ReadDeps) {
       const after = cursor === undefined ? null : decodeFeedCursor(cursor);
       if (cursor !== undefined && (!after || after.s !== sort)) return badRequest(res, "cursor: not a cursor of this feed order");
       const { db, cache } = deps();
-      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: cursor ?? null }, () =>
+      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: after ? encodeCursor(after) : null }, () =>
         loadFeedPage(db, sort, limit, after),
       );
       sendJson(req, res, page);

@@ -2,7 +2,7 @@ import { FieldPath, Timestamp, type Firestore } from "firebase-admin/firestore";
 import { generations } from "../mirror/paths";
 import { encodeCursor, fromCursorTime, toCursorTime } from "../shared/cursor";
 import type { FeedCursor } from "./cursor";
-import { publicItem, type PublicItem } from "./public-item";
+import { publicItem, type PublicItem } from "../mirror/public";
 
 export interface FeedPage {
   items: PublicItem[];
@@ -35,10 +35,4 @@ export async function loadFeedPage(db: Firestore, sort: "recent" | "score", limi
         })
       : null,
   };
-}
-
-/** One public item, or null when it is not public. */
-export async function loadGeneration(db: Firestore, historyId: string): Promise<PublicItem | null> {
-  const snap = await db.collection(generations).doc(historyId).get();
-  return snap.exists ? publicItem(snap.id, snap.data()!) : null;
 }

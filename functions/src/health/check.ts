@@ -12,6 +12,8 @@ export interface DependencyStatus {
 export interface HealthReport {
   status: "ok" | "degraded";
   version: string;
+  /** The Node.js runtime the functions run on, as firebase.json names it (e.g. nodejs22). */
+  runtime: string;
   firestore: DependencyStatus;
   redis: DependencyStatus;
   checkedAt: string;
@@ -47,6 +49,7 @@ export async function checkHealth(deps: { db: Firestore; redis: Redis }): Promis
   return {
     status: firestore.ok && redis.ok ? "ok" : "degraded",
     version: frescoVersion,
+    runtime: `nodejs${process.versions.node.split(".")[0]}`,
     firestore,
     redis,
     checkedAt: new Date().toISOString(),

@@ -29,7 +29,8 @@ export type Job = (deps: JobDeps, options: JobOptions) => Promise<JobResult>;
  *  admin's `runMaintenanceJob` are both derived from this. */
 export interface JobDefinition {
   name: string;
-  /** Cloud Scheduler syntax; `onSchedule` takes a plain string, not a param. */
+  /** unix-cron (Cloud Scheduler accepts it, and so does the local scheduler of `npm start`);
+   *  `onSchedule` takes a plain string here, not a param. */
   schedule: string;
   timeZone: string | Expression<string>;
   timeoutSeconds: number | Expression<number>;

@@ -1,8 +1,9 @@
-import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference, type Transaction } from "firebase-admin/firestore";
+import * as logger from "firebase-functions/logger";
 import { takeInTransaction, type Candidate, type ClaimedTask } from "./claim";
 import type { MirrorDeps } from "./deps";
-import { mirrorPath, mirrorQueue, sourcePath } from "./paths";
-import { planMirror } from "./plan";
+import { mirrorPath, mirrorQueue, ownerPath, sourcePath } from "./paths";
+import { planMirror, type PlanInputs } from "./plan";
 import { writeMirrorPlan, type MirrorOutcome } from "./write";
 
 /** Done tasks are kept this long for inspection, then removed by a Firestore TTL policy. */
@@ -18,37 +19,40 @@ export interface ApplyResult {
   tags: string[];
 }
 
-function refs(deps: MirrorDeps, t: { id: string; uid: string; historyId: string }) {
-  return [
-    deps.db.collection(mirrorQueue).doc(t.id),
+/** The task and the three documents its plan is made of, read in one round trip. */
+async function readAll(deps: MirrorDeps, tx: Transaction, t: { id: string; uid: string; historyId: string }) {
+  const taskRef = deps.db.collection(mirrorQueue).doc(t.id);
+  const [task, source, mirror, owner] = await tx.getAll(
+    taskRef,
     deps.db.doc(sourcePath(t.uid, t.historyId)),
     deps.db.doc(mirrorPath(t.historyId)),
-  ] as const;
+    deps.db.doc(ownerPath(t.historyId)),
+  );
+  return { taskRef, task: task!, docs: { source: source!, mirror: mirror!, owner: owner! } };
 }
 
 /** Inside the caller's transaction: brings the item's mirror to the projection of its
  *  source (with its outbox entry) and marks the task done. Because the source is read in the
  *  same transaction, an old, duplicated or reordered task writes what a new one would: the
  *  current truth. The task's hints are never used. A malformed source leaves the task dead
- *  with the reason; a conflict fails the task. */
-function finish(
-  deps: MirrorDeps,
-  tx: Transaction,
-  task: ClaimedTask,
-  taskRef: DocumentReference,
-  source: DocumentSnapshot,
-  mirror: DocumentSnapshot,
-): ApplyResult {
+ *  with the reason. A conflict (the historyId is another user's) is done too, with the
+ *  reason: no retry can change it, and it must not fill the dead-letter queue. */
+function finish(deps: MirrorDeps, tx: Transaction, task: ClaimedTask, taskRef: DocumentReference, docs: PlanInputs): ApplyResult {
   const now = deps.now();
-  const written = writeMirrorPlan(deps.db, tx, task, planMirror(task, source, mirror), { id: task.id, now });
-  // historyIds are meant to be unique; never let one user's item replace another's.
-  if (written.outcome === "conflict") throw new Error(written.detail);
+  const written = writeMirrorPlan(deps.db, tx, task, planMirror(task, docs), { id: task.id, now });
+  if (written.outcome === "conflict")
+    logger.warn("mirror task refused: the historyId belongs to another user", {
+      taskId: task.id,
+      uid: task.uid,
+      historyId: task.historyId,
+    });
   const invalid = written.outcome === "invalid";
   tx.update(taskRef, {
     status: invalid ? "dead" : "done",
     ...(invalid ? { lastError: (written.detail ?? "invalid source").slice(0, 1000), lastFailedAt: Timestamp.fromMillis(now) } : {}),
     attempts: task.attempts,
     outcome: written.outcome,
+    ...(written.outcome === "conflict" ? { conflict: written.detail } : {}),
     processedAt: Timestamp.fromMillis(now),
     expireAt: Timestamp.fromMillis(now + doneRetentionMs),
     leaseOwner: FieldValue.delete(),
@@ -60,14 +64,13 @@ function finish(
 
 /** The lease path (trigger): applies a task claimed earlier, if the lease is still ours. */
 export async function applyTask(deps: MirrorDeps, task: ClaimedTask): Promise<ApplyResult> {
-  const [taskRef, sourceRef, mirrorRef] = refs(deps, task);
   return deps.db.runTransaction(async (tx) => {
-    const [taskSnap, source, mirror] = await tx.getAll(taskRef, sourceRef, mirrorRef);
-    const t = taskSnap!.data();
+    const read = await readAll(deps, tx, task);
+    const t = read.task.data();
     if (t?.status !== "processing" || t.leaseOwner !== deps.workerId || t.attempts !== task.attempts) {
       throw new LeaseLostError(`task ${task.id} is no longer leased to ${deps.workerId}`);
     }
-    return finish(deps, tx, task, taskRef, source!, mirror!);
+    return finish(deps, tx, task, read.taskRef, read.docs);
   });
 }
 
@@ -75,12 +78,12 @@ export async function applyTask(deps: MirrorDeps, task: ClaimedTask): Promise<Ap
  *  so no lease is needed: either all of it commits (mirror, outbox, done) or none does.
  *  Concurrent processors of the same task serialize; the later one finds it done. */
 export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Promise<ApplyResult & { task?: ClaimedTask }> {
-  const [taskRef, sourceRef, mirrorRef] = refs(deps, candidate);
   return deps.db.runTransaction(async (tx) => {
-    const [taskSnap, source, mirror] = await tx.getAll(taskRef, sourceRef, mirrorRef);
-    const task = takeInTransaction(deps, tx, taskSnap!, false);
+    const read = await readAll(deps, tx, candidate);
+    const task = takeInTransaction(deps, tx, read.task, false);
     if (!task) return { outcome: "skipped" as const, tags: [] };
+    deps.afterStep?.("claimed", task.id); // inside the transaction: a crash here commits nothing
     if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
-    return { ...finish(deps, tx, task, taskRef, source!, mirror!), task };
+    return { ...finish(deps, tx, task, read.taskRef, read.docs), task };
   });
 }

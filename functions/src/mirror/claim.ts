@@ -1,4 +1,4 @@
-import { FieldValue, Timestamp, type DocumentSnapshot, type Query, type Transaction } from "firebase-admin/firestore";
+import { FieldPath, FieldValue, Timestamp, type DocumentSnapshot, type Query, type Transaction } from "firebase-admin/firestore";
 import { describeIssues } from "../shared/zod";
 import type { MirrorDeps } from "./deps";
 import { mirrorQueue } from "./paths";
@@ -84,15 +84,21 @@ export async function claimTask(deps: MirrorDeps, taskId: string): Promise<Claim
 export interface ClaimOptions {
   /** Only pending tasks created before this (the sweeper leaves young ones to their trigger). */
   pendingBefore?: Timestamp;
+  /** Only pending tasks after this one, in (createdAt, id) order: a worker's place in the
+   *  backlog, so each query reads new tasks instead of the ones it already has in hand. */
+  pendingAfter?: { createdAt: Timestamp; id: string };
 }
 
 /** The queries of work that is due, oldest first. Each has a composite index. */
-export function dueQueries(deps: MirrorDeps, limit: number, options: ClaimOptions = {}): Query[] {
+export function dueQueries(deps: MirrorDeps, limit: number, options: ClaimOptions = {}, pendingLimit = limit): Query[] {
   const q = deps.db.collection(mirrorQueue);
   const now = Timestamp.fromMillis(deps.now());
-  const pending = q.where("status", "==", "pending");
+  let pending = q.where("status", "==", "pending");
+  if (options.pendingBefore) pending = pending.where("createdAt", "<=", options.pendingBefore);
+  pending = pending.orderBy("createdAt").orderBy(FieldPath.documentId());
+  if (options.pendingAfter) pending = pending.startAfter(options.pendingAfter.createdAt, options.pendingAfter.id);
   return [
-    (options.pendingBefore ? pending.where("createdAt", "<=", options.pendingBefore) : pending).orderBy("createdAt").limit(limit),
+    pending.limit(pendingLimit),
     q.where("status", "==", "failed").where("nextAttemptAt", "<=", now).orderBy("nextAttemptAt").limit(limit),
     q.where("status", "==", "processing").where("leaseExpiresAt", "<=", now).orderBy("leaseExpiresAt").limit(limit),
   ];
@@ -103,20 +109,45 @@ export interface Candidate {
   id: string;
   uid: string;
   historyId: string;
+  /** For a pending task: when it was enqueued (a worker's place in the backlog). */
+  createdAt?: Timestamp;
 }
 
 /** Up to `limit` due tasks, read WITHOUT a transaction: a transactional query would lock
  *  every task it returns and make concurrent processors abort each other (the SDK then
- *  backs off a second). Each candidate is taken in its own transaction instead. */
+ *  backs off a second). Each candidate is taken in its own transaction instead. The three
+ *  kinds of due work take turns, so a pending backlog never starves failed tasks whose
+ *  backoff passed nor tasks whose processor died. */
 export async function findDue(deps: MirrorDeps, limit: number, options: ClaimOptions = {}, skip?: Set<string>): Promise<Candidate[]> {
+  return (await findDueTasks(deps, limit, options, skip)).candidates;
+}
+
+/** findDue, and whether the pending tasks after `options.pendingAfter` ran out. Only what
+ *  the decision needs is read of each task (select): a backlog query returns hundreds. */
+export async function findDueTasks(
+  deps: MirrorDeps,
+  limit: number,
+  options: ClaimOptions = {},
+  skip?: Set<string>,
+): Promise<{ candidates: Candidate[]; pendingExhausted: boolean }> {
+  // Skipped ids may come back in every list; past `pendingAfter` no pending one can.
+  const withSkips = limit + (skip?.size ?? 0);
+  const pendingLimit = options.pendingAfter ? limit : withSkips;
+  const queries = dueQueries(deps, withSkips, options, pendingLimit).map((q) => q.select("uid", "historyId", "createdAt"));
+  const lists = await Promise.all(queries.map((q) => q.get()));
   const found = new Map<string, Candidate>();
-  for (const query of dueQueries(deps, limit, options)) {
-    if (found.size >= limit) break;
-    const snap = await query.limit(limit - found.size + (skip?.size ?? 0)).get();
-    for (const doc of snap.docs) {
-      if (found.size >= limit || skip?.has(doc.id)) continue;
-      found.set(doc.id, { id: doc.id, uid: String(doc.get("uid") ?? ""), historyId: String(doc.get("historyId") ?? "") });
-    }
+  for (let i = 0; found.size < limit && lists.some((l) => i < l.size); i++) {
+    lists.forEach((list, kind) => {
+      const doc = list.docs[i];
+      if (!doc || found.size >= limit || skip?.has(doc.id) || found.has(doc.id)) return;
+      const createdAt = kind === 0 ? (doc.get("createdAt") as Timestamp | undefined) : undefined;
+      found.set(doc.id, {
+        id: doc.id,
+        uid: String(doc.get("uid") ?? ""),
+        historyId: String(doc.get("historyId") ?? ""),
+        ...(createdAt ? { createdAt } : {}),
+      });
+    });
   }
-  return [...found.values()];
+  return { candidates: [...found.values()], pendingExhausted: lists[0]!.size < pendingLimit };
 }

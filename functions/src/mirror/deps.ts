@@ -1,7 +1,8 @@
 import type { Firestore } from "firebase-admin/firestore";
 
-/** The crash points a test may inject between the steps of processing a task. */
-export type Step = "claimed" | "applied" | "invalidated";
+/** The points a test may inject a crash (InjectedCrash: nothing after it runs) or a failure
+ *  (any other error) at, between the steps of processing a task. */
+export type Step = "claimed" | "applied" | "invalidated" | "recording-failure";
 
 /** What the processing core needs; tests swap the clock, the invalidator and crash hooks. */
 export interface MirrorDeps {
@@ -12,7 +13,8 @@ export interface MirrorDeps {
   now: () => number;
   /** Tells the cache layer which tags changed. Throws when it could not (outbox keeps them). */
   invalidate: (tags: string[]) => Promise<void>;
-  /** Test hook: called after each step; throwing there simulates a crash at that line. */
+  /** Test hook: called after each step; throwing there simulates a crash at that line
+   *  (InjectedCrash) or a failure of that step (any other error). */
   afterStep?: (step: Step, taskId: string) => void;
 }
 

@@ -7,8 +7,8 @@ export function versionOf(snap: DocumentSnapshot): number {
   return snap.updateTime ? micros(snap.updateTime) : 0;
 }
 
-/** What the mirror of one item should be, decided from a source and a mirror snapshot.
- *  The one decision shared by the queue (applyTask) and the rebuild. */
+/** What the mirror of one item should be, decided from the source, the mirror and the id's
+ *  owner. The one decision shared by the queue, the rebuild and the admin callable. */
 export interface MirrorPlan {
   desired: MirrorFields | null;
   current: Record<string, unknown> | undefined;
@@ -16,12 +16,23 @@ export interface MirrorPlan {
   invalid?: string;
   /** The stored mirror already equals desired. */
   matches: boolean;
-  /** The stored mirror belongs to another user: it must be left alone. */
+  /** The historyId belongs to another user: nothing is written, the mirror is theirs. */
   conflict: boolean;
+  /** The uid the historyId belongs to, when known. */
+  owner?: string;
+  /** The id has no registered owner yet and this item becomes public: register it. */
+  claim: boolean;
 }
 
-export function planMirror(ids: { uid: string; historyId: string }, source: DocumentSnapshot, mirror: DocumentSnapshot): MirrorPlan {
-  return planFor(ids, source.exists ? source.data() : undefined, versionOf(source), mirror);
+/** The three documents a plan is made from, read in the caller's transaction. */
+export interface PlanInputs {
+  source: DocumentSnapshot;
+  mirror: DocumentSnapshot;
+  owner: DocumentSnapshot;
+}
+
+export function planMirror(ids: { uid: string; historyId: string }, docs: PlanInputs): MirrorPlan {
+  return planFor(ids, docs.source.exists ? docs.source.data() : undefined, versionOf(docs.source), docs);
 }
 
 /** The same decision for source data not (yet) stored, e.g. inside the transaction that
@@ -30,9 +41,9 @@ export function planFor(
   ids: { uid: string; historyId: string },
   sourceData: unknown,
   version: number,
-  mirror: DocumentSnapshot,
+  docs: Pick<PlanInputs, "mirror" | "owner">,
 ): MirrorPlan {
-  const current = mirror.exists ? mirror.data() : undefined;
+  const current = docs.mirror.exists ? docs.mirror.data() : undefined;
   let projected: MirrorFields | null;
   let invalid: string | undefined;
   try {
@@ -42,12 +53,20 @@ export function planFor(
     projected = null; // a malformed item is not shown publicly
     invalid = error.message;
   }
-  const desired = desiredMirror(projected, current);
+  // The registry decides; a mirror written before it existed names its owner itself. A
+  // mirror without a uid (an image pipeline wrote it first) names nobody.
+  const registered = docs.owner.exists ? (docs.owner.get("uid") as unknown) : undefined;
+  const owner =
+    typeof registered === "string" ? registered : typeof current?.uid === "string" && current.uid !== "" ? current.uid : undefined;
+  const conflict = owner !== undefined && owner !== ids.uid;
+  const desired = conflict ? null : desiredMirror(projected, current);
   return {
     desired,
     current,
     ...(invalid === undefined ? {} : { invalid }),
     matches: mirrorMatches(desired, current),
-    conflict: current !== undefined && current.uid !== ids.uid,
+    conflict,
+    ...(owner === undefined ? {} : { owner }),
+    claim: !conflict && !docs.owner.exists && desired !== null,
   };
 }

@@ -3,10 +3,12 @@ import { mapLimit } from "../shared/map-limit";
 import { applyTask, LeaseLostError, takeAndApply, type ApplyResult } from "./apply";
 import { claimTask, findDue, type Candidate, type ClaimedTask, type ClaimOptions } from "./claim";
 import type { MirrorDeps } from "./deps";
-import { failTask } from "./fail";
+import { failTask, type FailResult } from "./fail";
 import { flushInvalidations } from "../cache/outbox";
 
-export type TaskOutcome = ApplyResult["outcome"] | "failed" | "dead" | "lease-lost";
+/** `error`: processing failed and so did recording the failure; the task is left as it was
+ *  (pending, or leased until its lease expires) for the sweeper. */
+export type TaskOutcome = ApplyResult["outcome"] | "failed" | "dead" | "lease-lost" | "error";
 export interface Processed {
   id: string;
   outcome: TaskOutcome;
@@ -18,10 +20,17 @@ function isCrash(error: unknown): boolean {
   return error instanceof Error && error.name === "InjectedCrash";
 }
 
-async function recordFailure(deps: MirrorDeps, task: ClaimedTask, error: unknown): Promise<TaskOutcome> {
-  const outcome = await failTask(deps, task, error);
-  logger.warn("mirror task failed", { taskId: task.id, historyId: task.historyId, attempt: task.attempts, outcome, error: String(error) });
-  return outcome;
+async function recordFailure(deps: MirrorDeps, task: ClaimedTask, error: unknown): Promise<FailResult> {
+  deps.afterStep?.("recording-failure", task.id);
+  const result = await failTask(deps, task, error);
+  logger.warn("mirror task failed", {
+    taskId: task.id,
+    historyId: task.historyId,
+    attempt: task.attempts,
+    ...result,
+    error: String(error),
+  });
+  return result;
 }
 
 /** Bumps the tags of every changed task at once, then clears their outbox entries. */
@@ -33,20 +42,36 @@ async function flush(deps: MirrorDeps, results: Processed[]): Promise<void> {
 
 /** The trigger path: claim one task by id under a lease, apply it, flush its invalidation. */
 export async function processTask(deps: MirrorDeps, taskId: string): Promise<TaskOutcome> {
+  return (await processTaskOnce(deps, taskId)).outcome;
+}
+
+async function processTaskOnce(deps: MirrorDeps, taskId: string): Promise<{ outcome: TaskOutcome; retryInMs?: number }> {
   const task = await claimTask(deps, taskId);
-  if (!task) return "skipped";
-  deps.afterStep?.("claimed", task.id);
+  if (!task) return { outcome: "skipped" };
   let result: Processed;
   try {
+    deps.afterStep?.("claimed", task.id);
     result = { id: task.id, ...(await applyTask(deps, task)) };
     deps.afterStep?.("applied", task.id);
   } catch (error) {
-    if (error instanceof LeaseLostError) return "lease-lost";
+    if (error instanceof LeaseLostError) return { outcome: "lease-lost" };
     if (isCrash(error)) throw error;
     return recordFailure(deps, task, error);
   }
   await flush(deps, [result]);
-  return result.outcome;
+  return { outcome: result.outcome };
+}
+
+/** The trigger path with its retries: a failed attempt is tried again in this same run once
+ *  its backoff passes (1-2 s, then 2-4 s, ...), while that stays within `budgetMs`; later
+ *  attempts are the sweeper's. So a transient failure costs seconds, not the sweep minute. */
+export async function processTaskWithRetries(deps: MirrorDeps, taskId: string, budgetMs: number): Promise<TaskOutcome> {
+  const giveUpAt = deps.now() + budgetMs;
+  for (;;) {
+    const { outcome, retryInMs } = await processTaskOnce(deps, taskId);
+    if (outcome !== "failed" || retryInMs === undefined || deps.now() + retryInMs > giveUpAt) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, retryInMs));
+  }
 }
 
 /** One candidate on the direct path; the caller flushes its tags. A failure is recorded against a fresh claim, so it
@@ -58,13 +83,24 @@ export async function processOne(deps: MirrorDeps, candidate: Candidate): Promis
     return { id: candidate.id, outcome: result.outcome, tags: result.tags };
   } catch (error) {
     if (isCrash(error)) throw error;
-    const claimed = await claimTask(deps, candidate.id);
-    if (!claimed) return { id: candidate.id, outcome: "skipped", tags: [] };
-    return { id: candidate.id, outcome: await recordFailure(deps, claimed, error), tags: [] };
+    try {
+      const claimed = await claimTask(deps, candidate.id);
+      if (!claimed) return { id: candidate.id, outcome: "skipped", tags: [] };
+      return { id: candidate.id, outcome: (await recordFailure(deps, claimed, error)).outcome, tags: [] };
+    } catch (unrecorded) {
+      if (isCrash(unrecorded)) throw unrecorded;
+      logger.error("mirror task failed and its failure could not be recorded", {
+        taskId: candidate.id,
+        error: String(error),
+        unrecorded: String(unrecorded),
+      });
+      return { id: candidate.id, outcome: "error", tags: [] };
+    }
   }
 }
 
-/** Processes candidates with `concurrency` in flight, then flushes all their tags at once. */
+/** Processes candidates with `concurrency` in flight, then flushes all their tags at once.
+ *  A task that fails never keeps the others' invalidations from being flushed. */
 export async function processCandidates(deps: MirrorDeps, candidates: Candidate[], concurrency: number): Promise<TaskOutcome[]> {
   const results = await mapLimit(candidates, concurrency, (c) => processOne(deps, c));
   await flush(deps, results);

@@ -1,6 +1,8 @@
-import type { Timestamp } from "firebase-admin/firestore";
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
+import type { Timestamp } from "firebase-admin/firestore";
 import { describeIssues } from "../shared/zod";
+import { contentFingerprint } from "./score";
 import { optimizationFields, sourceItemSchema, type Image, type SourceItem } from "./source";
 
 /** What `generations/{historyId}` holds, less `mirroredAt` (stamped at write time). */
@@ -17,7 +19,14 @@ export interface MirrorFields {
   createdBy: SourceItem["createdBy"];
   /** The source document's update time in microseconds: grows with every source write. */
   sourceVersion: number;
+  /** Which optimization values came from the source (see `provenance`), so that one the
+   *  source removes leaves the mirror too, while a thumbnailer's stays. Not served. */
+  sourceOptimizations: string[];
 }
+
+/** A createdAt later than the write itself by more than this is refused: it would pin an
+ *  item to the top of the newest-first feed. */
+const maxClockSkewMs = 5 * 60_000;
 
 export class InvalidSourceError extends Error {
   override name = "InvalidSourceError";
@@ -35,6 +44,9 @@ export function projectGeneration(source: unknown, ids: { uid: string; historyId
   const parsed = sourceItemSchema.safeParse(source);
   if (!parsed.success) throw new InvalidSourceError(`source item is invalid: ${describeIssues(parsed.error, "item", 20)}`);
   const item = parsed.data;
+  if (sourceVersion > 0 && item.createdAt.toMillis() > sourceVersion / 1000 + maxClockSkewMs) {
+    throw new InvalidSourceError("source item is invalid: createdAt is later than the item was written");
+  }
   if (!item.isPublic || item.isDeleted) return null;
   return defined({
     uid: ids.uid,
@@ -43,17 +55,37 @@ export function projectGeneration(source: unknown, ids: { uid: string; historyId
     model: item.model,
     images: item.images.map(defined),
     videos: item.videos.map(defined),
-    aestheticScore: item.aestheticScore,
+    // A score belongs to the content it was given for (score.ts).
+    aestheticScore:
+      item.aestheticScoreFor !== undefined && item.aestheticScoreFor === contentFingerprint(item) ? item.aestheticScore : undefined,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     createdBy: defined(item.createdBy),
     sourceVersion,
+    sourceOptimizations: [...sourceSet("images", item.images), ...sourceSet("videos", item.videos)].sort(),
   });
 }
 
-/** Smart merge: a medium whose URL is unchanged keeps the optimization fields the mirror
- *  already has (a thumbnailer may have added them), unless the source sets its own. */
-export function keepOptimizations<M extends Image>(projected: M[], existing: unknown): M[] {
+type MediaKind = "images" | "videos";
+
+/** A short mark of one optimization value the source set for a medium. */
+export function provenance(kind: MediaKind, url: string, field: string, value: string): string {
+  return createHash("sha1").update(`${kind}\n${url}\n${field}\n${value}`).digest("base64url").slice(0, 12);
+}
+
+function sourceSet(kind: MediaKind, media: Image[]): string[] {
+  return media.flatMap((m) => optimizationFields.flatMap((f) => (m[f] === undefined ? [] : [provenance(kind, m.url, f, m[f])])));
+}
+
+/** Smart merge: a medium whose URL is unchanged keeps an optimization field the mirror has
+ *  and the source lacks, unless that value came from the source (then the source removed
+ *  it, and so does the mirror): a thumbnailer writing the mirror directly keeps its work. */
+export function keepOptimizations<M extends Image>(
+  kind: MediaKind,
+  projected: M[],
+  existing: unknown,
+  fromSource: ReadonlySet<string>,
+): M[] {
   if (!Array.isArray(existing)) return projected;
   const byUrl = new Map<string, Record<string, unknown>>();
   for (const old of existing as Array<Record<string, unknown>>) {
@@ -64,7 +96,9 @@ export function keepOptimizations<M extends Image>(projected: M[], existing: unk
     if (!old) return medium;
     const merged: Record<string, unknown> = { ...medium };
     for (const field of optimizationFields) {
-      if (merged[field] === undefined && typeof old[field] === "string") merged[field] = old[field];
+      const value = old[field];
+      if (merged[field] === undefined && typeof value === "string" && !fromSource.has(provenance(kind, medium.url, field, value)))
+        merged[field] = value;
     }
     return merged as M;
   });
@@ -73,10 +107,11 @@ export function keepOptimizations<M extends Image>(projected: M[], existing: unk
 /** The mirror document to hold: the projection, merged with the current mirror's optimizations. */
 export function desiredMirror(projected: MirrorFields | null, current: Record<string, unknown> | undefined): MirrorFields | null {
   if (!projected) return null;
+  const fromSource = new Set(Array.isArray(current?.sourceOptimizations) ? (current.sourceOptimizations as string[]) : []);
   return {
     ...projected,
-    images: keepOptimizations(projected.images, current?.images),
-    videos: keepOptimizations(projected.videos, current?.videos),
+    images: keepOptimizations("images", projected.images, current?.images, fromSource),
+    videos: keepOptimizations("videos", projected.videos, current?.videos, fromSource),
   };
 }
 

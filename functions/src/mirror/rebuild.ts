@@ -3,7 +3,7 @@ import { FieldPath, type DocumentSnapshot, type Firestore, type Query, type Quer
 import * as logger from "firebase-functions/logger";
 import { mapLimit } from "../shared/map-limit";
 import { flushInvalidations } from "../cache/outbox";
-import { generationHistory, generations, historyItems, mirrorPath, sourcePath } from "./paths";
+import { generationHistory, generations, historyItems, mirrorPath, ownerPath, sourcePath } from "./paths";
 import { planMirror } from "./plan";
 import { writeMirrorPlan, type MirrorWrite } from "./write";
 
@@ -31,12 +31,23 @@ export async function syncItem(
   now: number,
   options: { flush?: boolean } = {},
 ): Promise<SyncResult> {
-  const sourceRef = db.doc(sourcePath(uid, historyId));
-  const mirrorRef = db.doc(mirrorPath(historyId));
   const outboxId = `rebuild-${historyId}-${randomUUID().slice(0, 8)}`;
   const result = await db.runTransaction(async (tx) => {
-    const [sourceSnap, mirrorSnap] = await tx.getAll(sourceRef, mirrorRef);
-    return writeMirrorPlan(db, tx, { uid, historyId }, planMirror({ uid, historyId }, sourceSnap!, mirrorSnap!), { id: outboxId, now });
+    const [source, mirror, owner] = await tx.getAll(
+      db.doc(sourcePath(uid, historyId)),
+      db.doc(mirrorPath(historyId)),
+      db.doc(ownerPath(historyId)),
+    );
+    return writeMirrorPlan(
+      db,
+      tx,
+      { uid, historyId },
+      planMirror({ uid, historyId }, { source: source!, mirror: mirror!, owner: owner! }),
+      {
+        id: outboxId,
+        now,
+      },
+    );
   });
   if (result.tags.length > 0 && options.flush !== false) await flushInvalidations(db, invalidate, [{ id: outboxId, tags: result.tags }]);
   return result.tags.length > 0 ? { ...result, outboxId } : result;
@@ -153,6 +164,7 @@ interface PageItem {
   historyId: string;
   source?: DocumentSnapshot;
   mirror?: DocumentSnapshot;
+  owner?: DocumentSnapshot;
 }
 
 /** Re-projects all history (or one user's) into `generations`, then removes mirror documents
@@ -214,13 +226,14 @@ export async function rebuildMirror(deps: RebuildDeps, options: RebuildOptions =
 async function sourcePage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise<PageItem[]> {
   const sources = docs.filter((d) => isSourcePath(d.ref.path));
   if (sources.length === 0) return [];
-  const mirrors = await db.getAll(...sources.map((d) => db.doc(mirrorPath(d.id))));
+  const read = await db.getAll(...sources.flatMap((d) => [db.doc(mirrorPath(d.id)), db.doc(ownerPath(d.id))]));
   return sources.map((source, i) => ({
     path: source.ref.path,
     uid: source.ref.parent.parent!.id,
     historyId: source.id,
     source,
-    mirror: mirrors[i]!,
+    mirror: read[2 * i]!,
+    owner: read[2 * i + 1]!,
   }));
 }
 
@@ -237,8 +250,13 @@ async function mirrorPage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise
   });
   const owned = items.filter((item) => item.uid !== undefined);
   if (owned.length > 0) {
-    const sources = await db.getAll(...owned.map((item) => db.doc(sourcePath(item.uid!, item.historyId))));
-    owned.forEach((item, i) => (item.source = sources[i]!));
+    const read = await db.getAll(
+      ...owned.flatMap((item) => [db.doc(sourcePath(item.uid!, item.historyId)), db.doc(ownerPath(item.historyId))]),
+    );
+    owned.forEach((item, i) => {
+      item.source = read[2 * i]!;
+      item.owner = read[2 * i + 1]!;
+    });
   }
   return items;
 }
@@ -257,9 +275,12 @@ async function handleItem(
   };
   if (item.uid === undefined) return fail(`${mirrorPath(item.historyId)} has no valid uid; left alone`);
   try {
-    if (item.source && item.mirror) {
-      const plan = planMirror({ uid: item.uid, historyId: item.historyId }, item.source, item.mirror);
-      if (plan.matches && !plan.conflict) return plan.invalid === undefined ? "unchanged" : "invalid";
+    if (item.source && item.mirror && item.owner) {
+      const plan = planMirror(
+        { uid: item.uid, historyId: item.historyId },
+        { source: item.source, mirror: item.mirror, owner: item.owner },
+      );
+      if (plan.matches && !plan.conflict && !plan.claim) return plan.invalid === undefined ? "unchanged" : "invalid";
     }
     const synced = await syncItem(deps.db, deps.invalidate, item.uid, item.historyId, deps.now(), { flush: false });
     if (synced.outboxId && synced.tags.length > 0) changed.push({ id: synced.outboxId, tags: synced.tags });

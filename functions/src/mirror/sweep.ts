@@ -1,7 +1,6 @@
 import { Timestamp } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
 import type { MirrorDeps } from "./deps";
-import { replayOutbox } from "../cache/outbox";
 import { processDue, type TaskOutcome } from "./process";
 import { queueStats, type QueueStats } from "./stats";
 
@@ -16,13 +15,13 @@ export const defaultSweep: SweepOptions = { pendingGraceMs: 60_000, limit: 300, 
 export interface SweepReport {
   redriven: number;
   outcomes: Partial<Record<TaskOutcome, number>>;
-  outboxReplayed: number;
   stats: QueueStats;
 }
 
 /** Re-drives what the trigger path left behind (pending tasks whose trigger never ran,
- *  expired leases, failed tasks whose backoff passed), replays the invalidation outbox,
- *  and reports queue depth. Safe to run concurrently with anything: each task is taken in a transaction. */
+ *  expired leases, failed tasks whose backoff passed) and reports queue depth (the cache
+ *  outbox has its own replay, replayCacheInvalidations).
+ *  Safe to run concurrently with anything: each task is taken in a transaction. */
 export async function sweepQueue(deps: MirrorDeps, options: SweepOptions = defaultSweep): Promise<SweepReport> {
   const outcomes: SweepReport["outcomes"] = {};
   let redriven = 0;
@@ -34,8 +33,7 @@ export async function sweepQueue(deps: MirrorDeps, options: SweepOptions = defau
     redriven += batch.length;
     for (const outcome of batch) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   }
-  const outbox = await replayOutbox(deps.db, deps.invalidate, deps.now(), 30_000);
   const stats = await queueStats(deps.db, deps.now());
-  logger.info("mirror queue swept", { redriven, outcomes, outboxReplayed: outbox.replayed, outboxOk: outbox.ok, ...stats });
-  return { redriven, outcomes, outboxReplayed: outbox.replayed, stats };
+  logger.info("mirror queue swept", { redriven, outcomes, ...stats });
+  return { redriven, outcomes, stats };
 }

@@ -1,5 +1,6 @@
 import * as logger from "firebase-functions/logger";
-import { findDue, type Candidate } from "./claim";
+import type { Timestamp } from "firebase-admin/firestore";
+import { findDue, findDueTasks, type Candidate } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { processCandidates, processOne, type Processed } from "./process";
 import { flushInvalidations } from "../cache/outbox";
@@ -32,6 +33,10 @@ export class MirrorWorker {
   private readonly inHand = new Set<string>();
   /** Recently finished ids: a query that started before they committed may still list them. */
   private readonly recent = new Set<string>();
+  /** Where the last query's pending tasks ended: the next one reads on from there, so it
+   *  never reads again the tasks in hand. Cleared when the backlog runs out, so a pass
+   *  from the start picks up whatever was left behind. */
+  private pendingAfter: { createdAt: Timestamp; id: string } | undefined;
   private refilling: Promise<number> | undefined;
   private idling: Promise<void> | undefined;
   private unflushed: Processed[] = [];
@@ -114,7 +119,18 @@ export class MirrorWorker {
     this.refilling ??= (async () => {
       try {
         const skip = new Set([...this.inHand, ...this.recent, ...this.buffer.map((t) => t.id)]);
-        const found = await findDue(this.deps, this.options.batchSize, {}, skip);
+        const { candidates: found, pendingExhausted } = await findDueTasks(
+          this.deps,
+          this.options.batchSize,
+          this.pendingAfter ? { pendingAfter: this.pendingAfter } : {},
+          skip,
+        );
+        const lastPending = found.filter((c) => c.createdAt).pop();
+        this.pendingAfter = pendingExhausted
+          ? undefined
+          : lastPending
+            ? { createdAt: lastPending.createdAt!, id: lastPending.id }
+            : this.pendingAfter;
         this.buffer.push(...found);
         if (found.length > 0) this.idleMs = this.options.pollMs;
         return found.length;

@@ -1,7 +1,7 @@
-import { FieldValue, type Firestore, type Transaction } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
-import { mirrorPath } from "./paths";
+import { mirrorPath, ownerPath } from "./paths";
 import type { MirrorPlan } from "./plan";
 
 /** What writing a plan did; the one vocabulary of every path that changes the mirror.
@@ -9,21 +9,22 @@ import type { MirrorPlan } from "./plan";
  *  - unchanged: it already did;
  *  - fenced: the mirror already shows a newer source version;
  *  - invalid: the source is malformed, so nothing is shown (a mirror is removed);
- *  - conflict: the mirror belongs to another user and is left alone. */
+ *  - conflict: the historyId belongs to another user; nothing is written. */
 export type MirrorOutcome = "written" | "removed" | "unchanged" | "fenced" | "invalid" | "conflict";
 
 export interface MirrorWrite {
   outcome: MirrorOutcome;
   /** The tags recorded in the outbox (empty when nothing changed): flush them after commit. */
   tags: string[];
-  /** Why, for invalid (the validation message) and conflict (the mirror's owner). */
+  /** Why, for invalid (the validation message) and conflict (the id's owner). */
   detail?: string;
 }
 
 /**
- * Inside the caller's transaction (which read the source and the mirror): brings
- * `generations/{historyId}` to `plan` and records the cache tags of the change in the
- * `cacheInvalidations` outbox under `outboxId`, so the invalidation commits with the change.
+ * Inside the caller's transaction (which read the source, the mirror and the owner): brings
+ * `generations/{historyId}` to `plan`, registers the id's owner on its first publication, and
+ * records the cache tags of the change in the `cacheInvalidations` outbox under `outbox.id`,
+ * so the invalidation commits with the change.
  */
 export function writeMirrorPlan(
   db: Firestore,
@@ -35,10 +36,11 @@ export function writeMirrorPlan(
   const { desired, current, invalid } = plan;
   const detail = invalid === undefined ? {} : { detail: invalid };
   if (plan.conflict)
-    return { outcome: "conflict", tags: [], detail: `${mirrorPath(ids.historyId)} belongs to another user (uid ${String(current?.uid)})` };
+    return { outcome: "conflict", tags: [], detail: `historyId ${ids.historyId} belongs to another user (uid ${plan.owner})` };
   if (desired && current && typeof current.sourceVersion === "number" && current.sourceVersion > desired.sourceVersion) {
     return { outcome: "fenced", tags: [] };
   }
+  if (plan.claim) tx.set(db.doc(ownerPath(ids.historyId)), { uid: ids.uid, claimedAt: Timestamp.fromMillis(outbox.now) });
   if (plan.matches) return { outcome: invalid === undefined ? "unchanged" : "invalid", tags: [], ...detail };
   const ref = db.doc(mirrorPath(ids.historyId));
   if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });

@@ -1,11 +1,13 @@
 import type { Request } from "firebase-functions/https";
 import type { Response } from "express";
-import type { DocumentData, Firestore } from "firebase-admin/firestore";
+import type { Firestore } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
 import { families } from "../cache/map";
+import { loadGeneration } from "../mirror/public";
 import { guarded, sendJson } from "../shared/http";
 import type { SignupSettings } from "./config";
-import { dropFromSignup, readSignupImages, signupImagesForReaders } from "./refresh";
+import { selectionForReaders } from "./refresh";
+import { signupImages } from "./select";
 
 export interface SignupDeps {
   db: Firestore;
@@ -13,25 +15,18 @@ export interface SignupDeps {
   settings: SignupSettings;
 }
 
-/** GET signupImages: `{ images, refreshedAt }` from the cache layer (one Redis round trip
- *  on a hit), refreshed on demand when missing or older than its TTL. */
+/** GET signupImages: `{ images, refreshedAt }`. The selection (ids) and each item are read
+ *  through the cache (two Redis round trips on a hit); each item through the same
+ *  `generation` entry as publicGeneration, so a mirror change to a shown item (unpublished,
+ *  deleted, score below the threshold, new username or thumbnail) shows on the next read. */
 export function signupImagesHandler(deps: () => SignupDeps) {
   return (req: Request, res: Response) =>
     guarded(req, res, "signupImages", async () => {
       const { db, cache, settings } = deps();
-      sendJson(req, res, await cache.getOrLoad(families.signupImages, {}, () => signupImagesForReaders(db, cache, settings)));
+      const selection = await cache.getOrLoad(families.signupSelection, {}, () => selectionForReaders(db, cache, settings));
+      const items = await Promise.all(
+        selection.historyIds.map((historyId) => cache.getOrLoad(families.generation, { historyId }, () => loadGeneration(db, historyId))),
+      );
+      sendJson(req, res, { images: signupImages(items, settings), refreshedAt: selection.refreshedAt });
     });
-}
-
-/** On a mirror change: an item that left the public mirror, or lost an image, leaves the
- *  signup selection at once instead of at the next refresh. */
-export async function onMirrorChangedForSignup(
-  deps: Pick<SignupDeps, "db" | "cache">,
-  historyId: string,
-  after: DocumentData | undefined,
-): Promise<void> {
-  const { images } = await readSignupImages(deps.db);
-  if (!images.some((i) => i.historyId === historyId)) return; // the common case: one cheap read
-  const urls = new Set(((after?.images as Array<{ url?: unknown }> | undefined) ?? []).map((i) => String(i.url)));
-  await dropFromSignup(deps.db, deps.cache, historyId, urls);
 }

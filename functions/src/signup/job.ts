@@ -7,7 +7,7 @@ import { signupRefreshJob } from "./refresh";
 /** refreshSignupImageCache, every 24 hours: selects the signup images again. */
 export const signupJob: JobDefinition = {
   name: "refreshSignupImageCache",
-  schedule: "every 24 hours",
+  schedule: "0 0 * * *",
   timeZone: "Etc/UTC",
   timeoutSeconds: 120,
   memory: "256MiB",

@@ -2,9 +2,12 @@
  * The cache's read path, entry format, TTLs and invalidation cost, against a real redis-server
  * behind the real Upstash bridge (with a counting proxy in front: see harness.ts).
  */
+import { createHash } from "node:crypto";
+import { bumpScript } from "../../src/cache/entry";
 import { entryKey, families } from "../../src/cache/map";
 import { redisKeys } from "../../src/cache/keys";
-import { cacheHarnessForSuite, type CacheHarness } from "./harness";
+import { waitFor } from "../helpers/wait";
+import { cacheHarnessForSuite, gate, type CacheHarness } from "./harness";
 
 let h!: CacheHarness;
 cacheHarnessForSuite((started) => (h = started));
@@ -16,18 +19,45 @@ beforeEach(async () => {
 });
 
 const firstPage = { sort: "recent", limit: 20, cursor: null } as const;
+/** A tag counter lives twice its entries' longest TTL (TTL + 10% jitter); one a bump creates,
+ *  twice the longest family's (signupSelection, 3600 s). */
+const counterTtlMs = (ttlSeconds: number) => 2 * ttlSeconds * 1100;
+const bumpedCounterTtlMs = counterTtlMs(3600);
+const slack = 2_000; // time between a write and the PTTL that checks it
+const bumpSha = createHash("sha1").update(bumpScript).digest("hex");
+const version = async (tag: string) => Number(await h.direct.get(redisKeys.tagVersion(tag)));
+const ttlOf = (tag: string) => h.direct.pttl(redisKeys.tagVersion(tag));
+/** Redis's clock in microseconds, as the scripts read it. */
+const redisMicros = async () => {
+  const [seconds, micros] = await h.direct.time();
+  return Number(seconds) * 1_000_000 + Number(micros);
+};
+/** Every key in Redis without a TTL (PTTL -1), found by SCAN (the cache itself never scans). */
+async function keysWithoutTtl(): Promise<string[]> {
+  const immortal: string[] = [];
+  for await (const keys of h.direct.scanStream({ count: 1000 }) as AsyncIterable<string[]>) {
+    const ttls = await Promise.all(keys.map((key) => h.direct.pttl(key)));
+    keys.forEach((key, i) => ttls[i] === -1 && immortal.push(key));
+  }
+  return immortal;
+}
 
 describe("getOrLoad", () => {
-  it("stores {v, t} under fresco:c:<key>, with tag versions under fresco:tagv:<tag> that never expire", async () => {
+  it("stores {v, t} under fresco:c:<key>, with tag versions under fresco:tagv:<tag> that outlive the entry", async () => {
     const cache = h.newCache();
     const page = { items: [{ id: "a" }], next: "cursor-1" };
     const loader = jest.fn(async () => page);
+    const before = await redisMicros();
     expect(await cache.getOrLoad(families.feedPage, firstPage, loader)).toEqual(page);
 
     expect((await h.direct.keys("*")).sort()).toEqual(["fresco:c:feed:recent:20", "fresco:tagv:feed:public"]); // no lock left behind
-    const version = Number(await h.direct.get(redisKeys.tagVersion("feed:public")));
-    expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": version } });
-    expect(await h.direct.pttl(redisKeys.tagVersion("feed:public"))).toBe(-1);
+    const v = await version("feed:public");
+    expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": v } });
+    // A new counter starts at Redis's clock in microseconds, not at 1 (see "tag version counters").
+    expect(v).toBeGreaterThanOrEqual(before);
+    expect(v).toBeLessThanOrEqual(await redisMicros());
+    expect(await ttlOf("feed:public")).toBeGreaterThan(counterTtlMs(60) - slack);
+    expect(await ttlOf("feed:public")).toBeLessThanOrEqual(counterTtlMs(60));
     expect(await h.direct.pttl("fresco:c:feed:recent:20")).toBeGreaterThan(50_000);
   });
 
@@ -105,30 +135,28 @@ describe("getOrLoad", () => {
 });
 
 describe("invalidate", () => {
-  it("is one INCR per tag in one request, whatever the number of cached keys; entries then reload lazily", async () => {
+  it("is one script run (EVALSHA) in one request, whatever the number of tags and cached keys; entries then reload lazily", async () => {
     const cache = h.newCache({ timeoutMs: 5_000 }); // 500 concurrent fills: not a latency test
     const page = (i: number) => ({ ...firstPage, cursor: `c${i}` });
     await Promise.all(Array.from({ length: 500 }, (_, i) => cache.getOrLoad(families.feedPage, page(i), async () => `old ${i}`)));
-    const before = Number(await h.direct.get(redisKeys.tagVersion("feed:public")));
+    const before = await version("feed:public");
     const keysBefore = await h.direct.dbsize();
+    // Loaded as after any earlier bump, so EVALSHA needs no EVAL fallback (a NOSCRIPT round trip).
+    expect(await h.direct.script("LOAD", bumpScript)).toBe(bumpSha);
     h.reset();
 
     expect(await cache.invalidate(["feed:public"])).toBe("bumped");
-    expect(h.requests).toEqual([{ path: "/pipeline", commands: [["INCR", "fresco:tagv:feed:public"]] }]);
-    expect(Number(await h.direct.get(redisKeys.tagVersion("feed:public")))).toBe(before + 1);
+    const ttlArg = String(bumpedCounterTtlMs);
+    expect(h.requests).toEqual([{ path: "/pipeline", commands: [["EVALSHA", bumpSha, "1", "fresco:tagv:feed:public", ttlArg]] }]);
+    expect(await version("feed:public")).toBe(before + 1);
     expect(await h.direct.dbsize()).toBe(keysBefore); // nothing scanned, nothing deleted
 
     h.reset();
     expect(await cache.invalidate(["feed:public", "user:u1", "feed:public"])).toBe("bumped");
     expect(h.requests).toEqual([
-      {
-        path: "/pipeline",
-        commands: [
-          ["INCR", "fresco:tagv:feed:public"],
-          ["INCR", "fresco:tagv:user:u1"],
-        ],
-      },
+      { path: "/pipeline", commands: [["EVALSHA", bumpSha, "2", "fresco:tagv:feed:public", "fresco:tagv:user:u1", ttlArg]] },
     ]);
+    expect(await version("feed:public")).toBe(before + 2);
 
     const misses = cache.metrics().staleVersionMisses;
     for (const i of [0, 250, 499]) expect(await cache.getOrLoad(families.feedPage, page(i), async () => `new ${i}`)).toBe(`new ${i}`);
@@ -151,6 +179,125 @@ describe("invalidate", () => {
     expect(cache.metrics()).toMatchObject({ staleVersionMisses: 2 });
     await cache.invalidate(["generation:h2"]);
     expect(await cache.getOrLoad(families.generation, params, async () => "v4")).toBe("v4");
+  });
+});
+
+describe("tag version counters", () => {
+  it("every key the cache writes has a TTL: the fill lock, the counters (created by a fill or by a bump) and the entry", async () => {
+    const cache = h.newCache();
+    const started = gate();
+    const release = gate<string>();
+    const filling = cache.getOrLoad(families.feedPage, firstPage, async () => {
+      started.open();
+      return release.promise;
+    });
+    await started.promise; // the lock is held while the loader runs
+    const [lock] = await h.direct.keys("fresco:lock:*");
+    expect(lock).toBe(`fresco:lock:feed:recent:20@${await version("feed:public")}`);
+    expect(await h.direct.pttl(lock!)).toBeGreaterThan(0);
+    expect(await h.direct.pttl(lock!)).toBeLessThanOrEqual(2_000);
+    expect(await ttlOf("feed:public")).toBeGreaterThan(0); // created by the fill, before the load
+    release.open("page");
+    expect(await filling).toBe("page");
+    expect(await h.direct.exists(lock!)).toBe(0); // released by the store
+    expect(await h.direct.pttl(entryKey(families.feedPage, firstPage))).toBeGreaterThan(0);
+
+    // A bump of a tag nobody has read yet creates its counter: with the longest family's TTL.
+    expect(await cache.invalidate(["user:nobody-read-it"])).toBe("bumped");
+    expect(await ttlOf("user:nobody-read-it")).toBeGreaterThan(bumpedCounterTtlMs - slack);
+    // A bump of an existing counter keeps its TTL.
+    const feedTtl = await ttlOf("feed:public");
+    expect(await cache.invalidate(["feed:public"])).toBe("bumped");
+    expect(await ttlOf("feed:public")).toBeGreaterThan(0);
+    expect(await ttlOf("feed:public")).toBeLessThanOrEqual(feedTtl);
+
+    // A loader that fails leaves no lock behind, only its tag counter: still no key without a TTL.
+    await expect(cache.getOrLoad(families.generation, { historyId: "fails" }, async () => Promise.reject(new Error("no")))).rejects.toThrow(
+      "no",
+    );
+    // (released in the background once the loader failed)
+    await waitFor(async () => (await h.direct.keys("fresco:lock:*")).length === 0, { what: "the lock to be released" });
+    expect(await h.direct.dbsize()).toBe(4); // entry + counters of feed:public, user:nobody-read-it, generation:fails
+    expect(await keysWithoutTtl()).toEqual([]);
+  });
+
+  it("a counter without a TTL (written before counters had one) gets one on its next bump or store", async () => {
+    const cache = h.newCache();
+    await h.direct.set(redisKeys.tagVersion("feed:public"), "41"); // no TTL
+    await h.direct.set(redisKeys.tagVersion("user:old"), "7"); // no TTL
+    expect(await cache.invalidate(["feed:public"])).toBe("bumped");
+    expect(await version("feed:public")).toBe(42);
+    expect(await ttlOf("feed:public")).toBeGreaterThan(bumpedCounterTtlMs - slack);
+    expect(await cache.getOrLoad(families.userProfile, { uid: "old" }, async () => "profile")).toBe("profile");
+    expect(await version("user:old")).toBe(7);
+    expect(await ttlOf("user:old")).toBeGreaterThan(counterTtlMs(300) - slack);
+    expect(await keysWithoutTtl()).toEqual([]);
+  });
+
+  it("the store refreshes a counter's TTL to at least twice the entry's, and never shortens a longer one", async () => {
+    const cache = h.newCache();
+    await cache.getOrLoad(families.feedPage, firstPage, async () => "page 1");
+    await h.direct.pexpire(redisKeys.tagVersion("feed:public"), 1_000); // about to expire
+    await cache.getOrLoad(families.feedPage, { ...firstPage, cursor: "c2" }, async () => "page 2"); // another entry, same tag
+    expect(await ttlOf("feed:public")).toBeGreaterThan(counterTtlMs(60) - slack);
+    expect(await ttlOf("feed:public")).toBeLessThanOrEqual(counterTtlMs(60));
+
+    // Created by a bump (longest TTL): a store under it leaves it as it is.
+    await cache.invalidate(["generation:long"]);
+    await cache.getOrLoad(families.generation, { historyId: "long" }, async () => "item");
+    expect(await ttlOf("generation:long")).toBeGreaterThan(bumpedCounterTtlMs - slack);
+    expect(await cache.getOrLoad(families.generation, { historyId: "long" }, async () => "reloaded")).toBe("item"); // a hit
+  });
+
+  // A lost counter (evicted, expired, flushed: DEL does what an eviction does) must never make
+  // an entry stored under an older version current, whichever operation meets it first.
+  describe.each(["a fill", "a bump"])("a lost counter, re-created by %s", (first) => {
+    it("never makes an old entry current, and starts above every older version", async () => {
+      const cache = h.newCache();
+      const params = { historyId: "lost" };
+      const tag = "generation:lost";
+      const key = entryKey(families.generation, params);
+      expect(await cache.getOrLoad(families.generation, params, async () => "v1")).toBe("v1");
+      for (let i = 0; i < 50; i++) await cache.invalidate([tag]); // older versions went up by 50
+      expect(await cache.getOrLoad(families.generation, params, async () => "v2")).toBe("v2");
+      const oldEntry = (await h.direct.get(key))!;
+      const newest = await version(tag);
+      expect(JSON.parse(oldEntry).t[tag]).toBe(newest);
+
+      await h.direct.del(redisKeys.tagVersion(tag)); // evicted; the entry survives it
+      const loader = jest.fn(async () => "v3");
+      if (first === "a fill") {
+        expect(await cache.getOrLoad(families.generation, params, loader)).toBe("v3"); // the old entry is a miss
+        expect(loader).toHaveBeenCalledTimes(1);
+      } else {
+        expect(await cache.invalidate([tag])).toBe("bumped");
+      }
+      const recreated = await version(tag);
+      expect(recreated).toBeGreaterThan(newest);
+      expect(await ttlOf(tag)).toBeGreaterThan(0);
+
+      // Even the old entry put back in place (a replica, a restore) is not current under it.
+      await h.direct.set(key, oldEntry, "PX", 60_000);
+      expect(await cache.getOrLoad(families.generation, params, async () => "v4")).toBe("v4");
+      expect(cache.metrics().staleVersionMisses).toBeGreaterThanOrEqual(2);
+      expect(await cache.getOrLoad(families.generation, params, async () => "never")).toBe("v4"); // and it caches again
+    });
+  });
+
+  it("ttlScale shrinks entries and counters alike, and both expire", async () => {
+    const scale = 0.002; // generation: 300 s -> 0.6 s (±10%), its counter 1.32 s
+    const cache = h.newCache({ ttlScale: scale });
+    expect(await cache.getOrLoad(families.generation, { historyId: "short" }, async () => "x")).toBe("x");
+    const entryTtl = await h.direct.pttl(entryKey(families.generation, { historyId: "short" }));
+    expect(entryTtl).toBeGreaterThan(0);
+    expect(entryTtl).toBeLessThanOrEqual(300 * 1100 * scale);
+    expect(await ttlOf("generation:short")).toBeGreaterThan(entryTtl);
+    expect(await ttlOf("generation:short")).toBeLessThanOrEqual(counterTtlMs(300) * scale);
+    await cache.invalidate(["user:short"]);
+    expect(await ttlOf("user:short")).toBeGreaterThan(0);
+    expect(await ttlOf("user:short")).toBeLessThanOrEqual(bumpedCounterTtlMs * scale);
+    await h.direct.del(redisKeys.tagVersion("user:short")); // 16 s: not waited for
+    await waitFor(async () => (await h.direct.dbsize()) === 0, { timeoutMs: 10_000, what: "the entry and its counter to expire" });
   });
 });
 

@@ -11,7 +11,7 @@ import { redisKeys } from "../../src/cache/keys";
 import { cacheInvalidations } from "../../src/cache/outbox";
 import { clearFirestore, db } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
-import { cacheHarnessForSuite, type CacheHarness } from "./harness";
+import { cacheHarnessForSuite, gate, type CacheHarness } from "./harness";
 
 let h!: CacheHarness;
 cacheHarnessForSuite((started) => (h = started));
@@ -87,6 +87,57 @@ describe("Redis errors never reach the caller", () => {
   });
 });
 
+// Without Redis there are no tag versions to tell a load that began before a write from one
+// that began after it: the instance must not hand the older load's value to later callers.
+describe("fail-open loads", () => {
+  it("a load that started before a write is never shared with a caller that came after it; Firestore sees one load at a time", async () => {
+    const cache = h.newCache({}, "down");
+    const down = h.failRequests({ client: "down" }); // every Redis request of this instance fails
+    await setTitle("old");
+    const loads: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const aLoading = gate();
+    const aRelease = gate();
+    const loader = async () => {
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      try {
+        const title = await fromFirestore();
+        loads.push(title);
+        if (loads.length === 1) {
+          aLoading.open();
+          await aRelease.promise; // A's load holds the old value while the write lands
+        }
+        return title;
+      } finally {
+        running -= 1;
+      }
+    };
+
+    const a = cache.getOrLoad(families.generation, params, loader);
+    await aLoading.promise;
+    await setTitle("new"); // the write (its invalidation cannot reach this instance's Redis anyway)
+    let laterDone = 0;
+    const later = [cache.getOrLoad(families.generation, params, loader), cache.getOrLoad(families.generation, params, loader)].map((p) =>
+      p.finally(() => (laterDone += 1)),
+    );
+    // Both later callers went through the failing Redis to the fail-open path...
+    await waitFor(() => cache.metrics().misses === 3, { what: "the later callers to fail open" });
+    // ...and wait there: they did not join A's load, and no second load runs beside it.
+    expect(laterDone).toBe(0);
+    expect(loads).toEqual(["old"]);
+
+    aRelease.open();
+    expect(await a).toBe("old"); // A asked before the write
+    expect(await Promise.all(later)).toEqual(["new", "new"]); // one load, started after A's ended
+    expect(loads).toEqual(["old", "new"]);
+    expect(mostAtOnce).toBe(1);
+    expect(cache.metrics()).toMatchObject({ loads: 2, hits: 0 });
+    expect(down.failures()).toBeGreaterThanOrEqual(2); // A's read and the later callers' probe failed
+  });
+});
+
 describe("replayOutbox", () => {
   it("bumps every tag in the outbox once and empties it; keeps the entries (attempts + 1) while Redis is down", async () => {
     const cache = h.newCache();
@@ -99,10 +150,13 @@ describe("replayOutbox", () => {
     expect((await outbox()).map((e) => e.attempts)).toEqual([1, 1]);
 
     await h.server.start();
+    // Counters that exist (the restarted Redis is empty: set them), so a bump shows as +1.
+    await waitFor(async () => (await h.direct.set(redisKeys.tagVersion("feed:public"), "100", "PX", 600_000)) === "OK", { what: "Redis" });
+    await h.direct.set(redisKeys.tagVersion("user:a"), "7", "PX", 600_000);
     await waitFor(async () => (await cache.replayOutbox()).ok, { what: "a replay" });
     expect(await outbox()).toEqual([]);
-    expect(await h.direct.get(redisKeys.tagVersion("feed:public"))).toBe("1"); // once, not once per entry
-    expect(await h.direct.get(redisKeys.tagVersion("user:a"))).toBe("1");
+    expect(await h.direct.get(redisKeys.tagVersion("feed:public"))).toBe("101"); // once, not once per entry
+    expect(await h.direct.get(redisKeys.tagVersion("user:a"))).toBe("8");
   });
 });
 

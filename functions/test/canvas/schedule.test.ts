@@ -10,9 +10,9 @@ import { heads, liveElements, seedProject } from "./harness";
 describe("snapshotCanvasProjects schedule", () => {
   beforeEach(clearFirestore);
 
-  it("is wired as a 6-hourly schedule without platform retries, and loadCanvasProject as a callable", () => {
+  it("is wired as a 6-hourly unix-cron schedule (00:00, 06:00, 12:00, 18:00) without platform retries, and loadCanvasProject as a callable", () => {
     const endpoint = snapshotCanvasProjects.__endpoint;
-    expect(endpoint.scheduleTrigger).toMatchObject({ schedule: "every 6 hours", retryConfig: { retryCount: 0 } });
+    expect(endpoint.scheduleTrigger).toMatchObject({ schedule: "0 */6 * * *", retryConfig: { retryCount: 0 } });
     expect(String(endpoint.scheduleTrigger!.timeZone)).toMatch(/CANVAS_SNAPSHOT_TIMEZONE/);
     expect(String(endpoint.timeoutSeconds)).toMatch(/CANVAS_SNAPSHOT_TIMEOUT_SECONDS/);
     expect(endpoint.availableMemoryMb).toBe(1024);

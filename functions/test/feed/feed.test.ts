@@ -2,6 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { sourceItem } from "../helpers/fixtures";
 import { adminAudit } from "../../src/admin/update-score";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
+import { scoreFields } from "../../src/mirror/score";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
@@ -21,17 +22,13 @@ async function getJson<T>(name: string, query: Record<string, string | number>):
 async function seedPublic(n: number, prefix = "feed"): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   await Promise.all(
-    ids.map((id, i) =>
-      db()
+    ids.map((id, i) => {
+      const item = sourceItem("ann", { prompt: `item ${i}`, createdAt: Timestamp.fromMillis(1_700_000_000_000 + i * 1000) });
+      // A public score needs the fingerprint of the content it was given for.
+      return db()
         .doc(sourcePath("ann", id))
-        .set(
-          sourceItem("ann", {
-            prompt: `item ${i}`,
-            aestheticScore: i % 4 === 3 ? undefined : i,
-            createdAt: Timestamp.fromMillis(1_700_000_000_000 + i * 1000),
-          }),
-        ),
-    ),
+        .set(i % 4 === 3 ? item : { ...item, ...scoreFields(item, i) });
+    }),
   );
   // Generous: the Functions emulator runs one trigger at a time, and a previous test's
   // hundreds of mirror tasks may still be ahead of these in its queue.

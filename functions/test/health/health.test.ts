@@ -17,6 +17,13 @@ describe("health", () => {
     expect(body).toMatchObject({ status: "ok", version: frescoVersion, firestore: { ok: true }, redis: { ok: true } });
   });
 
+  it("runs on the Node.js major that production deploys (firebase.json's runtime)", async () => {
+    const { runtime } = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "firebase.json"), "utf8")).functions[0];
+    expect(runtime).toBe("nodejs22");
+    const body = (await (await fetch(functionUrl("health"))).json()) as { runtime: string };
+    expect(body.runtime).toBe(runtime);
+  });
+
   it("wrote and read Redis through @upstash/redis and the bridge (the probe key is there)", async () => {
     await fetch(functionUrl("health"));
     expect(await testRedis().get(redisKeys.healthProbe)).toEqual(expect.any(String));

@@ -1,13 +1,16 @@
 import { Timestamp } from "firebase-admin/firestore";
+import { scoreFields } from "../../src/mirror/score";
 
 // The one set of test data builders: a source item (generationHistory) and a mirror
 // document (generations), valid by default; a test overrides only what it is about.
 
 export const fixedCreatedAt = Timestamp.fromMillis(1_700_000_000_000);
 
-/** A valid public `generationHistory/{uid}/items/{id}` item. */
+/** A valid public `generationHistory/{uid}/items/{id}` item. A numeric `aestheticScore` gets
+ *  the fingerprint of the item's content, as the admin callable gives it (without one a
+ *  score is not public); pass `aestheticScoreFor` to set another. */
 export function sourceItem(uid: string, fields: Record<string, unknown> = {}) {
-  return {
+  const item = {
     prompt: "a lighthouse",
     model: "sdxl",
     images: [{ url: "https://img.test/a.png", width: 512, height: 512 }],
@@ -19,6 +22,9 @@ export function sourceItem(uid: string, fields: Record<string, unknown> = {}) {
     createdBy: { uid, username: uid },
     ...fields,
   };
+  return typeof fields.aestheticScore === "number" && !("aestheticScoreFor" in fields)
+    ? { ...item, ...scoreFields(item, fields.aestheticScore) }
+    : item;
 }
 
 /** A `generations/{id}` document as the mirror would hold it (written directly by tests that

@@ -1,5 +1,6 @@
 import { FieldValue } from "firebase-admin/firestore";
 import { FakeClock } from "../helpers/clock";
+import { scoreFields } from "../../src/mirror/score";
 import { sourceItem } from "../helpers/fixtures";
 import { cacheInvalidations, replayOutbox } from "../../src/cache/outbox";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
@@ -25,7 +26,7 @@ describe("mirror convergence (randomized, seeded)", () => {
   it(`converges after ${operations} random operations with chaotic delivery`, async () => {
     const rnd = prng(testSeed("mirror convergence"));
     const clock = new FakeClock();
-    const seen = new Map<string, Set<string>>(); // url|field -> optimization values ever written
+    const seen = new Map<string, Set<string>>(); // url|field -> optimization values a thumbnailer wrote
     const remember = (url: string, field: string, value: string) => {
       const key = `${url}|${field}`;
       if (!seen.has(key)) seen.set(key, new Set());
@@ -52,14 +53,13 @@ describe("mirror convergence (randomized, seeded)", () => {
         }),
       });
 
+    // Sources set optimization fields of their own now and then (and drop them again): those
+    // must leave the mirror with them. Only a thumbnailer's values may outlive the source's.
     const media = (n: number, withOptimizations: boolean) =>
       Array.from({ length: n }, (_, i) => {
         const url = `https://img.test/${rnd.int(12)}-${i}.png`;
         const m: Record<string, unknown> = { url, width: 512 };
-        if (withOptimizations) {
-          m.thumbnailUrl = `${url}?thumb=${rnd.int(3)}`;
-          remember(url, "thumbnailUrl", m.thumbnailUrl as string);
-        }
+        if (withOptimizations) m[rnd.pick(["thumbnailUrl", "avifUrl"])] = `${url}?src=${rnd.int(3)}`;
         return m;
       });
 
@@ -79,7 +79,17 @@ describe("mirror convergence (randomized, seeded)", () => {
       } else if (roll === 3) {
         await ref.update({ images: media(1 + rnd.int(3), rnd.chance(0.5)) });
       } else if (roll === 4) {
-        await ref.update({ aestheticScore: rnd.chance(0.1) ? FieldValue.delete() : Math.round(rnd.next() * 1000) / 100 });
+        // As the admin callable scores: with the fingerprint of the content as it is now (so a
+        // later edit takes the score off the mirror), or a bare score (never public).
+        const score = Math.round(rnd.next() * 1000) / 100;
+        const current = (await ref.get()).data()!;
+        await ref.update(
+          rnd.chance(0.1)
+            ? { aestheticScore: FieldValue.delete() }
+            : rnd.chance(0.8)
+              ? scoreFields(current, score)
+              : { aestheticScore: score },
+        );
       } else if (roll === 5) {
         await ref.update({ isPublic: rnd.chance(0.5) });
       } else if (roll === 6) {
@@ -94,9 +104,10 @@ describe("mirror convergence (randomized, seeded)", () => {
           const images = snap.get("images") as Array<Record<string, unknown>> | undefined;
           if (!images?.length) return;
           const url = String(images[0]!.url);
-          const value = `${url}?opt=${rnd.int(4)}`;
-          remember(url, "avifUrl", value);
-          tx.update(mirror, { images: [{ ...images[0], avifUrl: value }, ...images.slice(1)] });
+          const field = rnd.pick(["thumbnailUrl", "avifUrl"]);
+          const value = `${url}?pipe=${rnd.int(4)}`;
+          remember(url, field, value);
+          tx.update(mirror, { images: [{ ...images[0], [field]: value }, ...images.slice(1)] });
         });
         return;
       }

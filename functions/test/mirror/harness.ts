@@ -23,6 +23,16 @@ export function crashSometimes(chance: (step: Step, taskId: string) => boolean):
   };
 }
 
+/** An afterStep hook that makes a step fail (a plain error: recorded as a failed attempt). */
+export function failWhen(
+  when: (step: Step, taskId: string) => boolean,
+  message = "injected failure",
+): (step: Step, taskId: string) => void {
+  return (step, taskId) => {
+    if (when(step, taskId)) throw new Error(message);
+  };
+}
+
 let taskCounter = 0;
 /** What the trigger does for a write, done by hand while triggers are off. */
 export async function enqueueFor(uid: string, historyId: string, op: "upsert" | "update" | "remove" = "update"): Promise<string> {

@@ -13,7 +13,7 @@ describe("onGenerationHistoryWritten", () => {
     const task = await waitFor(async () => (await db().collection(mirrorQueue).where("historyId", "==", "h1").get()).docs[0]?.data(), {
       what: "the mirror task of h1",
     });
-    expect(task).toMatchObject({ op: "upsert", uid: "u1", historyId: "h1", attempts: 0 });
+    expect(task).toMatchObject({ op: "upsert", uid: "u1", historyId: "h1" });
   });
 
   it("enqueues once per event, however often the event is delivered", async () => {

@@ -1,28 +1,14 @@
-import { Timestamp } from "firebase-admin/firestore";
 import { versionOf } from "../../src/mirror/plan";
 import { cacheInvalidations } from "../../src/cache/outbox";
 import { generations, mirrorPath, sourcePath } from "../../src/mirror/paths";
 import { desiredMirror, mirrorMatches, projectGeneration } from "../../src/mirror/projection";
 import { rebuildMirror, syncItem, type Cursor, type RebuildCounts, type RebuildResult } from "../../src/mirror/rebuild";
+import { fixedCreatedAt, sourceItem } from "../helpers/fixtures";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
 
-const createdAt = Timestamp.fromMillis(1_700_000_000_000);
 const imageUrl = "https://img.test/a.png";
 const thumbUrl = "https://img.test/a-thumb.webp";
-
-function item(uid: string, fields: Record<string, unknown> = {}) {
-  return {
-    prompt: "a lighthouse",
-    model: "sdxl",
-    images: [{ url: imageUrl, width: 512, height: 512 }],
-    videos: [],
-    isPublic: true,
-    isDeleted: false,
-    createdAt,
-    createdBy: { uid, username: uid },
-    ...fields,
-  };
-}
+const item = sourceItem;
 
 /** The mirror the pipeline would have written for a source as it is now. */
 async function projectionOf(uid: string, historyId: string) {
@@ -68,7 +54,7 @@ async function seed(): Promise<void> {
 
     const mirrors = db().batch();
     const mirror = (historyId: string, data: Record<string, unknown>) =>
-      mirrors.set(db().doc(mirrorPath(historyId)), { ...data, mirroredAt: createdAt });
+      mirrors.set(db().doc(mirrorPath(historyId)), { ...data, mirroredAt: fixedCreatedAt });
     const withThumb = [{ url: imageUrl, thumbnailUrl: thumbUrl, width: 512, height: 512 }];
     mirror("h-stale", { ...(await projectionOf("u1", "h-stale")), prompt: "an old prompt", images: withThumb });
     mirror("h-thumb", { ...(await projectionOf("u1", "h-thumb")), images: withThumb });

@@ -9,7 +9,7 @@ export type Data = Record<string, unknown>;
 
 /** The bounds firestore.rules enforces on an item. */
 export const LIMITS = {
-  promptBytes: 4000,
+  promptBytes: 3000,
   modelBytes: 200,
   usernameChars: 100,
   urlChars: 2048,
@@ -28,7 +28,7 @@ function apply(base: Data, overrides: Data): Data {
   return out;
 }
 
-/** An https URL of exactly `length` characters (printable ASCII). */
+/** An https URL of exactly `length` characters (URL characters only). */
 export function urlOfLength(length: number, tag = "u"): string {
   const prefix = `https://cdn.example/${tag}/`;
   if (length < prefix.length) throw new Error(`a URL with prefix ${prefix} needs at least ${prefix.length} characters`);
@@ -105,23 +105,26 @@ export function maxItem(uid: string): Data {
     height: LIMITS.dimension,
   });
   return {
-    prompt: textOfBytes(LIMITS.promptBytes, "🦊é"),
-    model: textOfBytes(LIMITS.modelBytes, "€"),
+    // The worst case for a JSON page: every character of the prompt, model and username is
+    // one that JSON escapes (a quote), so each takes 2 bytes there.
+    prompt: '"'.repeat(LIMITS.promptBytes),
+    model: '"'.repeat(LIMITS.modelBytes),
     images: Array.from({ length: LIMITS.images }, (_, i) => media(i)),
     videos: Array.from({ length: LIMITS.videos }, (_, i) => ({ ...media(10 + i), durationMs: LIMITS.durationMs - 0.5 })),
     isPublic: true,
     isDeleted: false,
     createdAt: serverTimestamp(),
     updatedAt: serverTimestamp(),
-    createdBy: { uid, username: "u".repeat(LIMITS.usernameChars), photoURL: next("p") },
+    createdBy: { uid, username: '"'.repeat(LIMITS.usernameChars), photoURL: next("p") },
   };
 }
 
 /** Items at (not over) each bound: the rules accept them, and the schema should too. */
 export const validVariants: Array<{ name: string; overrides: (uid: string) => Data }> = [
-  { name: "a prompt of 4000 ASCII bytes", overrides: () => ({ prompt: "p".repeat(4000) }) },
-  { name: "a prompt of 4000 bytes in 2000 two-byte characters", overrides: () => ({ prompt: "é".repeat(2000) }) },
-  { name: "a prompt of 4000 bytes in 1000 four-byte emoji", overrides: () => ({ prompt: "😀".repeat(1000) }) },
+  { name: "a prompt of 3000 ASCII bytes", overrides: () => ({ prompt: "p".repeat(3000) }) },
+  { name: "a prompt of 3000 bytes in 1500 two-byte characters", overrides: () => ({ prompt: "é".repeat(1500) }) },
+  { name: "a prompt of 3000 bytes in 750 four-byte emoji", overrides: () => ({ prompt: "😀".repeat(750) }) },
+  { name: "a prompt with line breaks, tabs and quotes", overrides: () => ({ prompt: 'a "fox"\n\tin snow\r\n' }) },
   { name: "a model of 200 bytes in three-byte characters", overrides: () => ({ model: textOfBytes(200, "€") }) },
   { name: "a one-character model", overrides: () => ({ model: "m" }) },
   { name: "a username of 100 characters", overrides: (uid) => ({ createdBy: { uid, username: "u".repeat(100) } }) },
@@ -142,10 +145,8 @@ export const validVariants: Array<{ name: string; overrides: (uid: string) => Da
   },
   { name: "a URL of 2048 characters", overrides: () => ({ images: [image({ url: urlOfLength(2048) })] }) },
   {
-    name: "a URL with every printable ASCII character",
-    overrides: () => ({
-      images: [image({ url: "https://cdn.example/?" + Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join("") })],
-    }),
+    name: "a URL with every URL character",
+    overrides: () => ({ images: [image({ url: "https://cdn.example/a-Z_0.9~:/?#@!$&()*+,;=%20" })] }),
   },
   { name: "width and height 1", overrides: () => ({ images: [image({ width: 1, height: 1 })] }) },
   { name: "width and height 16384", overrides: () => ({ images: [image({ width: 16384, height: 16384 })] }) },
@@ -198,10 +199,13 @@ export const invalidItems: InvalidCase[] = [
 
   // prompt and model
   shape("a prompt as a number", () => ({ prompt: 42 })),
-  shape("a prompt of 4001 ASCII bytes", () => ({ prompt: "p".repeat(4001) })),
-  shape("a prompt of 4001 bytes in 2001 characters (two-byte é)", () => ({ prompt: "é".repeat(2000) + "a" })),
-  shape("a prompt of 4001 bytes in 1335 characters (three-byte €)", () => ({ prompt: "€".repeat(1333) + "ab" })),
-  shape("a prompt of 4004 bytes in 1001 emoji", () => ({ prompt: "😀".repeat(1001) })),
+  shape("a prompt of 3001 ASCII bytes", () => ({ prompt: "p".repeat(3001) })),
+  shape("a prompt of 3001 bytes in 1501 characters (two-byte é)", () => ({ prompt: "é".repeat(1500) + "a" })),
+  shape("a prompt of 3001 bytes in 1001 characters (three-byte €)", () => ({ prompt: "€".repeat(1000) + "a" })),
+  shape("a prompt of 3004 bytes in 751 emoji", () => ({ prompt: "😀".repeat(751) })),
+  shape("a prompt with a control character", () => ({ prompt: "a fox\u0001" })),
+  shape("a prompt with DEL", () => ({ prompt: "a fox\u007f" })),
+  shape("a model with a line break", () => ({ model: "flux\n1" })),
   shape("an empty model", () => ({ model: "" })),
   shape("a model of 201 ASCII bytes", () => ({ model: "m".repeat(201) })),
   shape("a model of 201 bytes in 101 characters", () => ({ model: "é".repeat(100) + "m" })),
@@ -227,6 +231,7 @@ export const invalidItems: InvalidCase[] = [
   shape("a username of 101 characters", (uid) => ({ createdBy: { uid, username: "u".repeat(101) } })),
   shape("a username of 51 emoji (51 characters, 102 UTF-16 code units)", (uid) => ({ createdBy: { uid, username: "😀".repeat(51) } })),
   shape("a username as a number", (uid) => ({ createdBy: { uid, username: 7 } })),
+  shape("a username with a control character", (uid) => ({ createdBy: { uid, username: "ali\u0000ce" } })),
   shape("an empty photoURL", (uid) => ({ createdBy: { uid, photoURL: "" } })),
   shape("a photoURL as a number", (uid) => ({ createdBy: { uid, photoURL: 1 } })),
   shape("an http:// photoURL", (uid) => ({ createdBy: { uid, photoURL: "http://cdn.example/alice.png" } })),
@@ -249,6 +254,12 @@ export const invalidItems: InvalidCase[] = [
   shape("an image url with a non-ASCII character", () => ({ images: [image({ url: "https://cdn.example/renard-é.png" })] })),
   shape("an image url with a space", () => ({ images: [image({ url: "https://cdn.example/red fox.png" })] })),
   shape("an image url with a newline", () => ({ images: [image({ url: "https://cdn.example/fox.png\n" })] })),
+  ...['"', "\\", "<", ">", "'", "{", "}", "|", "^", "`", "[", "]"].map((c) =>
+    shape(`an image url with ${c} (JSON or HTML would have to escape it)`, () => ({
+      images: [image({ url: `https://cdn.example/f${c}x.png` })],
+    })),
+  ),
+  shape("a photoURL with a quote", (uid) => ({ createdBy: { uid, photoURL: 'https://cdn.example/a"b.png' } })),
   shape("an image url that is only https://", () => ({ images: [image({ url: "https://" })] })),
   shape("an image url of 2049 characters", () => ({ images: [image({ url: urlOfLength(2049) })] })),
   shape("an image url as a number", () => ({ images: [image({ url: 1 })] })),

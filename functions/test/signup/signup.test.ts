@@ -1,103 +1,416 @@
-import { Timestamp } from "firebase-admin/firestore";
-import { generations, mirrorPath } from "../../src/mirror/paths";
-import { selectSignupImages } from "../../src/signup/select";
-import { tags } from "../../src/cache/map";
-import { signupImageCache } from "../../src/signup/refresh";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
+import { Redis } from "@upstash/redis";
+import { Timestamp, type DocumentData } from "firebase-admin/firestore";
+import { Cache } from "../../src/cache/cache";
 import { redisKeys } from "../../src/cache/keys";
-import { testRedis } from "../helpers/redis";
+import { entryKey, families, tags } from "../../src/cache/map";
+import { cacheInvalidations } from "../../src/cache/outbox";
+import { maintenanceRuns } from "../../src/maintenance/run";
+import { mirrorPath, sourcePath } from "../../src/mirror/paths";
+import { scoreFields } from "../../src/mirror/score";
+import type { SignupSettings } from "../../src/signup/config";
+import { refreshSignupSelection, signupImageCache } from "../../src/signup/refresh";
+import { selectSignupCandidates, spareFactor, type SignupImage } from "../../src/signup/select";
+import { callCallable, createAdmin, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
-import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { mirrorDoc, sourceItem } from "../helpers/fixtures";
+import { clearFirestore, db, freshSuiteWithTriggers, triggersOffDuringSuite } from "../helpers/firestore";
+import { testRedis } from "../helpers/redis";
 import { fireSchedule } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 
-// The signup image cache: selection rules (direct), and end to end through the Functions
-// emulator: the scheduled refresh, the HTTP read, and a mirror change dropping an image.
-const settings = { count: 5, minScore: 7, perCreator: 2, ttlMs: 24 * 3600_000 };
+// The signup images: the selection rules (direct), the scheduled refresh and the HTTP read
+// through the Functions emulator, and every change to a shown item travelling the real path:
+// source write → onGenerationHistoryWritten → mirror task → mirror write + outbox → tag bump
+// (or a direct mirror write → onGenerationWritten) → the next signupImages read.
 
-function mirrorDoc(uid: string, score: number | undefined, withImage = true) {
-  return {
-    uid,
-    prompt: "p",
-    model: "m",
-    videos: [],
-    createdBy: { uid, username: `@${uid}` },
-    images: withImage ? [{ url: `https://img.test/${uid}-${score}.png`, thumbnailUrl: "t.png", width: 512 }] : [],
-    ...(score === undefined ? {} : { aestheticScore: score }),
-    createdAt: Timestamp.now(),
-    sourceVersion: 1,
-    mirroredAt: Timestamp.now(),
-  };
+/** The settings the deployed functions run with (functions/.env). */
+const env = parseEnv(readFileSync(join(__dirname, "..", "..", ".env"), "utf8"));
+const deployed: SignupSettings = {
+  count: Number(env.SIGNUP_IMAGE_COUNT),
+  minScore: Number(env.SIGNUP_MIN_SCORE),
+  perCreator: Number(env.SIGNUP_PER_CREATOR),
+  ttlMs: Number(env.SIGNUP_TTL_HOURS) * 3600_000,
+};
+
+/** How long a change may take to reach a read once the mirror has changed (one tag bump after
+ *  the commit, or one trigger hop for a direct mirror write): far below the cache TTLs
+ *  (generation 300 s, signupSelection 3600 s), so a read served from a stale entry fails. */
+const nextRead = { timeoutMs: 10_000, intervalMs: 50 };
+/** The mirror pipeline behind the emulator's one-at-a-time triggers (generous under load). */
+const pipeline = { timeoutMs: 120_000, intervalMs: 100 };
+
+type Body = { images: SignupImage[]; refreshedAt: string | null };
+
+async function readSignup(): Promise<Body> {
+  const response = await fetch(functionUrl("signupImages"));
+  expect(response.status).toBe(200);
+  return (await response.json()) as Body;
+}
+const shownIds = async () => (await readSignup()).images.map((i) => i.historyId);
+const shown = async (id: string) => (await readSignup()).images.find((i) => i.historyId === id);
+
+const mirrorOf = async (id: string) => (await db().doc(mirrorPath(id)).get()).data();
+const storedSelection = async () => (await db().collection(signupImageCache).doc("current").get()).data();
+
+/** Writes a public source item (the apps' write) with a score given for its content. */
+async function publish(uid: string, id: string, score: number | undefined, fields: Record<string, unknown> = {}): Promise<void> {
+  const item = sourceItem(uid, {
+    prompt: `prompt of ${id}`,
+    images: [{ url: `https://img.test/${id}.png`, width: 512, height: 512 }],
+    ...fields,
+  });
+  await db()
+    .doc(sourcePath(uid, id))
+    .set({ ...item, ...(score === undefined ? {} : scoreFields(item, score)) });
 }
 
-async function seed(prefix: string, rows: Array<[string, number | undefined, boolean?]>): Promise<void> {
-  await Promise.all(
-    rows.map(([uid, score, image], i) =>
-      db()
-        .doc(mirrorPath(`${prefix}-${i}`))
-        .set(mirrorDoc(uid, score, image ?? true)),
-    ),
+async function mirrorBecomes(id: string, what: string, test: (mirror: DocumentData | undefined) => boolean): Promise<void> {
+  await waitFor(async () => test(await mirrorOf(id)), { ...pipeline, what: `the mirror of ${id}: ${what}` });
+}
+
+/** Reads until the selection and each shown item sit in Redis, so the next reads are hits: a
+ *  change that did not invalidate them would be served stale for minutes. */
+async function warm(ids: string[]): Promise<void> {
+  const keys = [entryKey(families.signupSelection, {}), ...ids.map((historyId) => entryKey(families.generation, { historyId }))];
+  await waitFor(
+    async () => {
+      const read = await shownIds();
+      return ids.every((id) => read.includes(id)) && (await testRedis().exists(...keys)) === keys.length;
+    },
+    { what: `${ids.join(", ")} shown and cached` },
   );
 }
 
-async function signupImages(): Promise<{ images: Array<{ historyId: string }>; refreshedAt: string | null }> {
-  const response = await fetch(functionUrl("signupImages"));
-  expect(response.status).toBe(200);
-  return (await response.json()) as { images: Array<{ historyId: string }>; refreshedAt: string | null };
+async function signupTagVersion(): Promise<number> {
+  return Number(await testRedis().get(redisKeys.tagVersion(tags.signup())));
 }
 
-describe("signup image cache", () => {
-  freshSuiteWithTriggers();
+describe("signup selection rules (selectSignupCandidates)", () => {
+  triggersOffDuringSuite();
+  beforeEach(clearFirestore);
+  const settings = { count: 5, minScore: 7, perCreator: 2, ttlMs: 24 * 3600_000 };
 
-  it("selects the best images above the threshold, with an image, a few per creator", async () => {
-    await seed("sel", [
-      ["a", 9.9],
-      ["a", 9.8],
-      ["a", 9.7],
-      ["b", 9.5],
-      ["c", 6.9],
-      ["d", 9.6, false],
-      ["e", 8],
-      ["f", 7],
-      ["g", undefined],
+  async function seed(rows: Array<[string, string, number | undefined, boolean?]>): Promise<void> {
+    const batch = db().batch();
+    for (const [id, uid, score, image] of rows) batch.set(db().doc(mirrorPath(id)), mirrorDoc(uid, score, { image: image ?? true }));
+    await batch.commit();
+  }
+
+  it("takes the best scores at or above the threshold, with an image, at most perCreator per creator, count × spareFactor of them", async () => {
+    await seed([
+      ["sel-0", "a", 9.9],
+      ["sel-1", "a", 9.8],
+      ["sel-2", "a", 9.7], // a third of creator a
+      ["sel-3", "b", 9.5],
+      ["sel-4", "c", 6.9], // below the threshold
+      ["sel-5", "d", 9.6, false], // no image
+      ["sel-6", "e", 8],
+      ["sel-7", "f", 7], // exactly the threshold
+      ["sel-8", "g", undefined], // not scored
     ]);
-    const chosen = (await selectSignupImages(db(), settings)).filter((i) => i.historyId.startsWith("sel-"));
-    expect(chosen.map((i) => i.historyId)).toEqual(["sel-0", "sel-1", "sel-3", "sel-6", "sel-7"]);
-    expect(chosen[0]).toMatchObject({ uid: "a", url: "https://img.test/a-9.9.png", thumbnailUrl: "t.png", username: "@a" });
+    expect(await selectSignupCandidates(db(), settings)).toEqual(["sel-0", "sel-1", "sel-3", "sel-6", "sel-7"]);
+    expect(spareFactor).toBe(2);
+    // count 2: 4 candidates, the best ones.
+    expect(await selectSignupCandidates(db(), { ...settings, count: 2 })).toEqual(["sel-0", "sel-1", "sel-3", "sel-6"]);
+    expect(await selectSignupCandidates(db(), { ...settings, minScore: 9.55 })).toEqual(["sel-0", "sel-1"]);
   });
 
-  it("is refreshed by its schedule, served over HTTP, and loses an unpublished image at once", async () => {
-    await Promise.all((await db().collection(generations).get()).docs.map((d) => d.ref.delete()));
-    await seed("live", [
-      ["m", 9.1],
-      ["n", 9.2],
-      ["o", 8.4],
+  it("reads on past a page full of a creator it may take no more of", async () => {
+    // 60 items of one creator outscore the other creator's one: with perCreator 1 the second
+    // candidate is on the query's second page (pages of 50).
+    await seed([
+      ...Array.from({ length: 60 }, (_, i): [string, string, number] => [`many-${String(i).padStart(2, "0")}`, "many", 9 + i / 100]),
+      ["other-0", "other", 7.5],
     ]);
+    expect(await selectSignupCandidates(db(), { ...settings, count: 1, perCreator: 1 })).toEqual(["many-59", "other-0"]);
+  });
+
+  it("selects nothing from an empty mirror", async () => {
+    expect(await selectSignupCandidates(db(), settings)).toEqual([]);
+  });
+});
+
+describe("signup images end to end", () => {
+  freshSuiteWithTriggers();
+  let adminToken: string;
+  beforeAll(async () => {
+    adminToken = await idTokenFor(await createAdmin("signup-admin"));
+  });
+  const liveCache = () => new Cache({ redis: testRedis(), db: db() });
+
+  it("the schedule, fired as Cloud Scheduler does, stores the ids of the best public scored images and records its run", async () => {
+    await publish("u-a", "ref-a1", 9.5);
+    await publish("u-a", "ref-a2", 9);
+    await publish("u-a", "ref-a3", 8.5);
+    await publish("u-a", "ref-a4", 8); // a fourth of u-a: SIGNUP_PER_CREATOR is 3
+    await publish("u-b", "ref-b1", 7);
+    await publish("u-c", "ref-c1", 6.9);
+    await publish("u-f", "ref-f1", undefined, { aestheticScore: 9.7, aestheticScoreFor: undefined }); // a score without its fingerprint
+    await publish("u-g", "ref-g1", 9.6, { images: [] });
+    for (const id of ["ref-a1", "ref-a2", "ref-a3", "ref-a4", "ref-b1", "ref-c1", "ref-f1", "ref-g1"])
+      await mirrorBecomes(id, "exists", (m) => m !== undefined);
+    expect(await mirrorOf("ref-f1")).not.toHaveProperty("aestheticScore");
+
+    const firedAt = Date.now();
     await fireSchedule("refreshSignupImageCache");
-    await waitFor(
-      async () => ((await db().collection(signupImageCache).doc("current").get()).get("images") as unknown[] | undefined)?.length === 3,
-      {
-        what: "the scheduled refresh to store three images",
+    const run = await waitFor(
+      async () => {
+        const runs = await db().collection(maintenanceRuns).where("job", "==", "refreshSignupImageCache").get();
+        return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
       },
+      { timeoutMs: 30_000, what: "a refreshSignupImageCache run record" },
     );
-    const before = await signupImages();
-    expect(before.images.map((i) => i.historyId)).toEqual(["live-1", "live-0", "live-2"]);
-    await db().doc(mirrorPath("live-0")).delete(); // what the mirror does when the item is unpublished
-    await waitFor(async () => !(await signupImages()).images.some((i) => i.historyId === "live-0"), {
-      what: "live-0 to leave the signup images",
+    expect(run).toMatchObject({ status: "finished", dryRun: false, errorCount: 0, counts: { selected: 4 } });
+    const stored = await storedSelection();
+    expect(stored).toEqual({ historyIds: ["ref-a1", "ref-a2", "ref-a3", "ref-b1"], refreshedAt: expect.any(Timestamp) });
+    expect(stored!.refreshedAt.toMillis()).toBeGreaterThanOrEqual(firedAt - 1000);
+  });
+
+  it("signupImages serves the stored selection in its order, each item as the mirror shows it now", async () => {
+    const response = await fetch(functionUrl("signupImages"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, no-cache");
+    const body = (await response.json()) as Body;
+    const image = (id: string, uid: string, score: number) => ({
+      historyId: id,
+      uid,
+      url: `https://img.test/${id}.png`,
+      width: 512,
+      height: 512,
+      aestheticScore: score,
+      username: uid,
     });
-    expect((await signupImages()).images.map((i) => i.historyId)).toEqual(["live-1", "live-2"]);
+    expect(body).toEqual({
+      images: [image("ref-a1", "u-a", 9.5), image("ref-a2", "u-a", 9), image("ref-a3", "u-a", 8.5), image("ref-b1", "u-b", 7)],
+      refreshedAt: (await storedSelection())!.refreshedAt.toDate().toISOString(),
+    });
+    const again = await fetch(functionUrl("signupImages"), { headers: { "if-none-match": response.headers.get("etag")! } });
+    expect(again.status).toBe(304);
+    expect((await fetch(functionUrl("signupImages"), { method: "POST" })).status).toBe(405);
   });
 
   it("refreshes on demand when nothing is stored yet", async () => {
     await db().collection(signupImageCache).doc("current").delete();
     await db().collection(signupImageCache).doc("refreshLock").delete();
-    await testRedis().incr(redisKeys.tagVersion(tags.signup())); // as any change to the stored images does
-    const body = await signupImages();
-    expect(body.refreshedAt).toEqual(expect.any(String));
-    expect((await db().collection(signupImageCache).doc("current").get()).exists).toBe(true);
+    await liveCache().invalidate([tags.signup()]); // the cached selection goes with the stored one
+    const before = Date.now();
+    const body = await readSignup();
+    expect(Date.parse(body.refreshedAt!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(body.images.map((i) => i.historyId)).toEqual(["ref-a1", "ref-a2", "ref-a3", "ref-b1"]);
+    expect((await storedSelection())?.historyIds).toEqual(["ref-a1", "ref-a2", "ref-a3", "ref-b1"]);
   });
 
-  it("rejects other methods", async () => {
-    expect((await fetch(functionUrl("signupImages"), { method: "POST" })).status).toBe(405);
+  describe("a change to a shown item is on the next read after the mirror changes", () => {
+    // One creator per item: each test changes its own item and checks the others stay.
+    const ids = {
+      score: "chg-score",
+      unpublish: "chg-unpublish",
+      softDelete: "chg-soft-delete",
+      hardDelete: "chg-hard-delete",
+      username: "chg-username",
+      thumbnail: "chg-thumbnail",
+      thumbnailer: "chg-thumbnailer",
+      handDelete: "chg-hand-delete",
+      control: "chg-control",
+    };
+    const uidOf = (id: string) => `u-${id}`;
+    beforeAll(async () => {
+      const all = Object.values(ids);
+      for (const [i, id] of all.entries()) await publish(uidOf(id), id, 8 + i / 10);
+      for (const id of all) await mirrorBecomes(id, "exists", (m) => m !== undefined);
+      await refreshSignupSelection(db(), liveCache(), deployed);
+      expect((await storedSelection())?.historyIds).toEqual(expect.arrayContaining(all));
+    }, 300_000);
+
+    /** Shown and cached before the change, so the read after it must have been invalidated. */
+    const beforeChange = async (id: string) => {
+      await warm([id, ids.control]);
+      expect(await shown(id)).toMatchObject({ historyId: id, uid: uidOf(id) });
+    };
+    const gone = async (id: string) => {
+      const read = await waitFor(
+        async () => {
+          const now = await shownIds();
+          return !now.includes(id) && now;
+        },
+        { ...nextRead, what: `${id} to leave the signup images` },
+      );
+      expect(read).toContain(ids.control);
+    };
+
+    it("updateAestheticScore below SIGNUP_MIN_SCORE: gone on the very next read; raised again, back", async () => {
+      const id = ids.score;
+      await beforeChange(id);
+      const lowered = await callCallable<{ invalidation: string }>(
+        "updateAestheticScore",
+        { historyId: id, uid: uidOf(id), score: 3 },
+        adminToken,
+      );
+      expect(lowered.result).toMatchObject({ invalidation: "confirmed", mirrored: true });
+      expect((await mirrorOf(id))?.aestheticScore).toBe(3);
+      // The callable answers once the invalidation is confirmed: no waiting.
+      const read = await shownIds();
+      expect(read).not.toContain(id);
+      expect(read).toContain(ids.control);
+      // The selection holds ids only: the same stored selection shows it again once it qualifies.
+      const raised = await callCallable("updateAestheticScore", { historyId: id, uid: uidOf(id), score: 9.9 }, adminToken);
+      expect(raised.result).toMatchObject({ invalidation: "confirmed" });
+      expect(await shown(id)).toMatchObject({ historyId: id, aestheticScore: 9.9 });
+    });
+
+    it("the owner unpublishes it (isPublic false)", async () => {
+      const id = ids.unpublish;
+      await beforeChange(id);
+      await db()
+        .doc(sourcePath(uidOf(id), id))
+        .update({ isPublic: false });
+      await mirrorBecomes(id, "removed", (m) => m === undefined);
+      await gone(id);
+    });
+
+    it("the owner deletes it softly (isDeleted true)", async () => {
+      const id = ids.softDelete;
+      await beforeChange(id);
+      await db()
+        .doc(sourcePath(uidOf(id), id))
+        .update({ isDeleted: true });
+      await mirrorBecomes(id, "removed", (m) => m === undefined);
+      await gone(id);
+    });
+
+    it("the source item is deleted", async () => {
+      const id = ids.hardDelete;
+      await beforeChange(id);
+      await db()
+        .doc(sourcePath(uidOf(id), id))
+        .delete();
+      await mirrorBecomes(id, "removed", (m) => m === undefined);
+      await gone(id);
+    });
+
+    it("the creator's username changes in the source", async () => {
+      const id = ids.username;
+      await beforeChange(id);
+      expect((await shown(id))?.username).toBe(uidOf(id));
+      await db()
+        .doc(sourcePath(uidOf(id), id))
+        .update({ "createdBy.username": "renamed" });
+      await mirrorBecomes(id, "new username", (m) => m?.createdBy?.username === "renamed");
+      await waitFor(async () => (await shown(id))?.username === "renamed", { ...nextRead, what: "the new username on the signup page" });
+    });
+
+    it("the source gets a thumbnail for its image (the score stays: same content)", async () => {
+      const id = ids.thumbnail;
+      await beforeChange(id);
+      expect(await shown(id)).not.toHaveProperty("thumbnailUrl");
+      const thumbnailUrl = `https://img.test/${id}-thumb.webp`;
+      await db()
+        .doc(sourcePath(uidOf(id), id))
+        .update({ images: [{ url: `https://img.test/${id}.png`, width: 512, height: 512, thumbnailUrl }] });
+      await mirrorBecomes(id, "new thumbnail", (m) => m?.images?.[0]?.thumbnailUrl === thumbnailUrl);
+      const image = await waitFor(
+        async () => {
+          const now = await shown(id);
+          return now?.thumbnailUrl === thumbnailUrl && now;
+        },
+        { ...nextRead, what: "the source's thumbnail on the signup page" },
+      );
+      expect(image.aestheticScore).toBe((await mirrorOf(id))?.aestheticScore);
+    });
+
+    it("a thumbnailer writes a thumbnail onto the mirror directly (onGenerationWritten)", async () => {
+      const id = ids.thumbnailer;
+      await beforeChange(id);
+      const before = (await mirrorOf(id))!;
+      const thumbnailUrl = `https://img.test/${id}-by-thumbnailer.webp`;
+      // What an image pipeline does: it never stamps mirroredAt, which only Fresco's writes do.
+      await db()
+        .doc(mirrorPath(id))
+        .update({ images: [{ ...before.images[0], thumbnailUrl }] });
+      expect((await mirrorOf(id))!.mirroredAt).toEqual(before.mirroredAt);
+      await waitFor(async () => (await shown(id))?.thumbnailUrl === thumbnailUrl, {
+        ...nextRead,
+        what: "the thumbnailer's thumbnail on the signup page",
+      });
+    });
+
+    it("someone deletes the mirror document by hand, outside the pipeline (onGenerationWritten)", async () => {
+      const id = ids.handDelete;
+      await beforeChange(id);
+      await db().doc(mirrorPath(id)).delete();
+      await gone(id);
+    });
+  });
+
+  describe("refreshSignupSelection", () => {
+    it("re-reads the chosen items when it writes: one unpublished or scored down after the selection is not written back", async () => {
+      await publish("u-rc-keep", "rc-keep", 9.1);
+      await publish("u-rc-unpub", "rc-unpub", 9.2);
+      await publish("u-rc-low", "rc-low", 9.3);
+      for (const id of ["rc-keep", "rc-unpub", "rc-low"]) await mirrorBecomes(id, "exists", (m) => m !== undefined);
+      const versionBefore = await signupTagVersion();
+      let chosen: string[] = [];
+      const kept = await refreshSignupSelection(db(), liveCache(), deployed, Date.now(), {
+        afterSelect: async (historyIds) => {
+          chosen = historyIds;
+          // Between the selection's query and its write: the owner unpublishes one, an admin scores another down.
+          await db().doc(sourcePath("u-rc-unpub", "rc-unpub")).update({ isPublic: false });
+          const call = await callCallable("updateAestheticScore", { historyId: "rc-low", uid: "u-rc-low", score: 2 }, adminToken);
+          expect(call.result).toMatchObject({ mirrored: true });
+          await mirrorBecomes("rc-unpub", "removed", (m) => m === undefined);
+        },
+      });
+      expect(chosen).toEqual(expect.arrayContaining(["rc-keep", "rc-unpub", "rc-low"]));
+      expect(kept).toContain("rc-keep");
+      expect(kept).not.toContain("rc-unpub");
+      expect(kept).not.toContain("rc-low");
+      expect(kept).toEqual(chosen.filter((id) => id !== "rc-unpub" && id !== "rc-low"));
+      expect((await storedSelection())?.historyIds).toEqual(kept);
+      // Its invalidation went through the outbox and was flushed.
+      expect(await signupTagVersion()).toBeGreaterThan(versionBefore);
+      expect((await db().collection(cacheInvalidations).where("tags", "array-contains", tags.signup()).get()).size).toBe(0);
+      const read = await shownIds();
+      expect(read).toContain("rc-keep");
+      expect(read).not.toContain("rc-unpub");
+    });
+
+    it("records its tags in the outbox in the write's transaction: when Redis cannot confirm, the entry stays and a replay bumps them", async () => {
+      await publish("u-ob", "ob-new", 9.99);
+      await mirrorBecomes("ob-new", "exists", (m) => m !== undefined);
+      await warm([]);
+      expect(await shownIds()).not.toContain("ob-new");
+      const versionBefore = await signupTagVersion();
+
+      // A cache whose Redis refuses every connection: the bump after the commit fails.
+      const down = new Cache({ redis: new Redis({ url: "http://127.0.0.1:1", token: "unreachable", retry: false }), db: db() });
+      const now = Date.now();
+      const kept = await refreshSignupSelection(db(), down, deployed, now);
+      expect(kept[0]).toBe("ob-new");
+      const stored = await storedSelection();
+      expect(stored).toEqual({ historyIds: kept, refreshedAt: Timestamp.fromMillis(now) });
+      const entries = await db().collection(cacheInvalidations).where("tags", "array-contains", tags.signup()).get();
+      expect(entries.docs.map((d) => ({ id: d.id, ...d.data() }))).toEqual([
+        {
+          id: expect.stringMatching(/^signup-/),
+          tags: [tags.signup()],
+          createdAt: Timestamp.fromMillis(now), // the instant of the selection it belongs to
+          attempts: 1,
+          lastError: expect.any(String),
+        },
+      ]);
+      expect(await signupTagVersion()).toBe(versionBefore);
+
+      // The scheduled replay (every minute in production and under npm start) bumps the tag.
+      await fireSchedule("replayCacheInvalidations");
+      await waitFor(async () => (await db().collection(cacheInvalidations).doc(entries.docs[0]!.id).get()).exists === false, {
+        timeoutMs: 30_000,
+        what: "the replay to clear the signup outbox entry",
+      });
+      expect(await signupTagVersion()).toBeGreaterThan(versionBefore);
+      await waitFor(async () => (await shownIds())[0] === "ob-new", { ...nextRead, what: "the new selection on the signup page" });
+    });
   });
 });

@@ -18,7 +18,7 @@ describe("key builders and tags", () => {
       entryKey(families.feedPage, { ...firstPage, sort: "score" }),
       entryKey(families.generation, { historyId: "h1" }),
       entryKey(families.userProfile, { uid: "h1" }),
-      entryKey(families.signupImages, {}),
+      entryKey(families.signupSelection, {}),
     ];
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys[0]).toBe("fresco:c:feed:recent:20");
@@ -26,7 +26,7 @@ describe("key builders and tags", () => {
     expect(families.feedPage.tags()).toEqual(["feed:public"]);
     expect(families.generation.tags({ historyId: "h1" })).toEqual(["generation:h1"]);
     expect(families.userProfile.tags({ uid: "u1" })).toEqual(["user:u1"]);
-    expect(families.signupImages.tags()).toEqual(["signup:images"]);
+    expect(families.signupSelection.tags()).toEqual(["signup:images"]);
     expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 3600]);
   });
 });
@@ -34,7 +34,7 @@ describe("key builders and tags", () => {
 describe("writes", () => {
   it("a mirror change makes its item, the feed and its owner stale", () => {
     expect(writes.mirrorChanged.tags({ uid: "u1", historyId: "h1" })).toEqual([tags.generation("h1"), tags.feed(), tags.user("u1")]);
-    expect(writes.signupSelected.tags()).toEqual(families.signupImages.tags());
+    expect(writes.signupSelected.tags()).toEqual(families.signupSelection.tags());
   });
 
   it("every Redis key Fresco writes starts with fresco:", () => {

@@ -15,7 +15,11 @@ describe("document ids", () => {
     expect(isDocumentId("é".repeat(751))).toBe(false); // 751 characters, 1,502 bytes
   });
 
-  it.each(["", "a/b", ".", "..", "__x__"])("refuses %j", (id) => expect(isDocumentId(id)).toBe(false));
+  it.each(["", "a/b", ".", "..", "__x__", "__a\nb__", "__a\r\nb__", "x\ud800", "\udfffx"])("refuses %j", (id) =>
+    expect(isDocumentId(id)).toBe(false),
+  );
+
+  it.each(["a\nb", "__x", "x__", "🎨", "\u0000"])("accepts %j", (id) => expect(isDocumentId(id)).toBe(true));
 });
 
 describe("cursors", () => {

@@ -1,6 +1,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { auth, db } from "../../src/shared/firebase";
 import { sourcePath } from "../../src/mirror/paths";
+import { scoreFields } from "../../src/mirror/score";
 import { demoGenerations, demoPassword, demoUsers } from "./data";
 import { useEmulators } from "./emulator-env";
 
@@ -25,14 +26,13 @@ export async function seedDemoData(): Promise<void> {
   demoGenerations.forEach((g, i) => {
     const user = demoUsers.find((u) => u.uid === g.uid)!;
     const createdAt = Timestamp.fromMillis(now - (demoGenerations.length - i) * 3_600_000);
+    const content = { prompt: g.prompt, model: g.model, images: g.images, videos: g.videos };
     batch.set(db().doc(sourcePath(g.uid, g.historyId)), {
-      prompt: g.prompt,
-      model: g.model,
-      images: g.images,
-      videos: g.videos,
+      ...content,
       isPublic: g.isPublic,
       isDeleted: g.isDeleted,
-      ...(g.score === undefined ? {} : { aestheticScore: g.score }),
+      // Scored as the admin callable would: the score with the fingerprint of its content.
+      ...(g.score === undefined ? {} : scoreFields(content, g.score)),
       createdAt,
       updatedAt: createdAt,
       createdBy: { uid: g.uid, username: user.displayName },

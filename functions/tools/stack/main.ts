@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import { parseEnv } from "node:util";
 import { startRedisServer } from "../redis/redis-server";
 import { startUpstashBridge } from "../redis/upstash-bridge";
 import { seedDemoData } from "../demo/seed";
@@ -11,8 +12,21 @@ import { emulatorsUsed, firebaseArgs, stackLayout, type StackLayout } from "./la
 import { functionsDir, localBridgeToken, repoRoot } from "./paths";
 import { assertPortsFree } from "./ports";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
+import { LocalScheduler, schedulesOf, type Schedule } from "./scheduler";
 
-const firebaseBin = join(repoRoot, "node_modules", ".bin", "firebase");
+// The Firebase CLI runs on the Node.js 22 of the root package (npm's `node@22`): the
+// Functions emulator then runs the functions on the same major as production and says
+// "Using node@22 from host." (Its own lookup of functions/node_modules/node stops at the
+// node_modules folder in firebase-tools 14, so that one is not used.)
+const node22 = join(repoRoot, "node_modules", "node", "bin", "node");
+const firebaseCli = join(repoRoot, "node_modules", "firebase-tools", "lib", "bin", "firebase.js");
+
+function firebase(args: string[], env: NodeJS.ProcessEnv) {
+  if (!existsSync(node22)) throw new Error(`${node22} is missing: run \`npm ci\` at the repository root (npm start does).`);
+  // Everything the CLI starts (jest, benchmarks) finds the same node first on PATH.
+  const path = `${dirname(node22)}${delimiter}${env.PATH ?? ""}`;
+  return spawnGroup(node22, [firebaseCli, ...args], { cwd: repoRoot, env: { ...env, PATH: path }, stdio: "inherit" });
+}
 
 // `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
 // functions built and loaded; everything started here is stopped here.
@@ -27,6 +41,9 @@ function stopAll(): Promise<void> {
   })();
   return stopping;
 }
+
+/** One argument for the shell line `firebase emulators:exec` runs (jest's -t "a name"). */
+const shellQuote = (arg: string) => (/^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 
 function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: "inherit" });
@@ -63,6 +80,20 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
   writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
 
+/** The emulator has no scheduler: run every scheduled function of the built functions on
+ *  its schedule, as production does (time zones that are params come from functions/.env). */
+function startScheduler(layout: StackLayout): { stop(): void; schedules: Schedule[] } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built functions, loaded to read their endpoints
+  const functions = require(join(functionsDir, "lib", "index.js")) as Record<string, unknown>;
+  // As the emulator reads params: functions/.env, then .env.<project> over it.
+  const envFile = (name: string) => (existsSync(join(functionsDir, name)) ? parseEnv(readFileSync(join(functionsDir, name), "utf8")) : {});
+  const params = { ...envFile(".env"), ...envFile(`.env.${layout.project}`), ...process.env };
+  const schedules = schedulesOf(functions, params);
+  const scheduler = new LocalScheduler(layout, schedules, undefined, (line) => console.error(`[fresco] ${line}`));
+  scheduler.start();
+  return { stop: () => scheduler.stop(), schedules };
+}
+
 async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   if (mode === "test") {
     console.log("[fresco] typecheck and lint");
@@ -96,21 +127,15 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   if (mode !== "start") {
     // test: the jest suite; exec: any command (benchmarks), both inside emulators:exec.
     const script =
-      mode === "test" ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs].join(" ") : extraArgs.join(" ");
-    const child = spawnGroup(firebaseBin, ["emulators:exec", ...args, "--only", only, script], {
-      cwd: repoRoot,
-      env,
-      stdio: "inherit",
-    });
+      mode === "test"
+        ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs.map(shellQuote)].join(" ")
+        : extraArgs.join(" ");
+    const child = firebase(["emulators:exec", ...args, "--only", only, script], env);
     cleanups.push(() => stopGroup(child));
     return exited(child);
   }
 
-  const child = spawnGroup(firebaseBin, ["emulators:start", ...args, "--only", only], {
-    cwd: repoRoot,
-    env,
-    stdio: "inherit",
-  });
+  const child = firebase(["emulators:start", ...args, "--only", only], env);
   cleanups.push(() => stopGroup(child));
   const healthUrl = layout.functionUrl("health");
   await Promise.race([
@@ -121,7 +146,9 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   ]);
   Object.assign(process.env, layout.env);
   await seedDemoData();
-  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url });
+  const scheduler = startScheduler(layout);
+  cleanups.push(async () => scheduler.stop());
+  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url }, scheduler.schedules);
   return exited(child);
 }
 

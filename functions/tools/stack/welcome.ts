@@ -1,8 +1,13 @@
 import { demoPassword, demoUsers } from "../demo/data";
 import type { StackLayout } from "./layout";
+import type { Schedule } from "./scheduler";
 
 /** What a developer needs once everything is up: where things are and how to call them. */
-export function printWelcome(layout: StackLayout, urls: { bridgeUrl: string; redisUrl: string; s3Url: string }): void {
+export function printWelcome(
+  layout: StackLayout,
+  urls: { bridgeUrl: string; redisUrl: string; s3Url: string },
+  schedules: Schedule[],
+): void {
   const projectId = layout.project;
   const { hosts } = layout;
   const fn = layout.functionUrl;
@@ -22,7 +27,10 @@ export function printWelcome(layout: StackLayout, urls: { bridgeUrl: string; red
    feed           curl '${fn("publicFeed")}?sort=score&limit=10'
    one item       curl '${fn("publicGeneration")}?id=demo-cy-1'
  Callables (admin): updateAestheticScore {historyId, uid, score}, getMirrorQueueStats {},
-   retryDeadMirrorTasks {taskIds?}
+   retryDeadMirrorTasks {taskIds?}, runMaintenanceJob {job, dryRun?, limit?}
+
+ Schedules (run here on their schedule, as in production):
+${schedules.map((s) => `   ${s.name.padEnd(26)} ${s.schedule} (${s.timeZone})`).join("\n")}
 
  Demo users (password "${demoPassword}"): ${demoUsers.map((u) => u.email).join(", ")}
    ${admin.email} has the custom claim admin: true.

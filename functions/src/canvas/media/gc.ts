@@ -44,7 +44,7 @@ type Verdict =
 export function mediaGcJob(store: MediaStore, overrides: Partial<GcSettings> = {}): JobDefinition {
   return {
     name: jobName,
-    schedule: "every day 03:00",
+    schedule: "0 3 * * *",
     timeZone: mediaGcTimeZone,
     timeoutSeconds: mediaGcTimeoutSeconds.param,
     memory: "512MiB",
@@ -144,7 +144,11 @@ const unclaim = { deletingAt: FieldValue.delete(), deletingBy: FieldValue.delete
  * One media, in the order that is safe under races:
  * 1. claim it in a transaction that re-reads it (still unreferenced, old, not claimed by a
  *    live run), so a concurrent run skips it and reference-taking code refuses it;
- * 2. delete the object;
+ * 2. delete the object: HEAD (already gone?), DELETE, then HEAD again until it confirms the
+ *    object is gone. Once a DELETE was sent, only that confirmation ends the claim: a DELETE
+ *    that failed or timed out may still have removed the object, so the claim is kept (it
+ *    expires after claimTtlMs, and the next run asks HEAD again) and a reference can never be
+ *    taken to an object that may be gone. The claim is given back only when no DELETE was sent;
  * 3. in a transaction, delete the record if it is still ours and still unreferenced.
  * A project that took a reference between 1 and 3 despite the claim (code not checking
  * `deletingAt`) is the one race no order can close: the object is gone by then. The record
@@ -165,9 +169,10 @@ async function collect(run: Run, ref: DocumentReference): Promise<Outcome> {
   const { storagePath, sizeBytes } = verdict.media;
   let removed: "deleted" | "missing";
   try {
-    removed = await run.store.deleteObject(storagePath);
+    removed = await deleteObject(run.store, storagePath);
   } catch (error) {
     logs.storageFailed(ref.id, storagePath, error);
+    if (error instanceof DeleteUnconfirmed) return { kind: "error", bytesFreed: 0, error: `storage (claim kept): ${logs.short(error)}` };
     await release(run, ref);
     return { kind: "error", bytesFreed: 0, error: `storage: ${logs.short(error)}` };
   }
@@ -193,7 +198,26 @@ async function collect(run: Run, ref: DocumentReference): Promise<Outcome> {
   return { kind: "skipped", bytesFreed };
 }
 
-/** Gives a claimed media back after a failure, so the next run retries it at once. */
+/** A DELETE was sent and the object is not known to be gone: the claim must stay. */
+class DeleteUnconfirmed extends Error {
+  override name = "DeleteUnconfirmed";
+}
+
+/** HEAD, DELETE, HEAD: "missing" when it was already gone; throws DeleteUnconfirmed once a
+ *  DELETE was sent without a HEAD confirming the object is gone. */
+async function deleteObject(store: MediaStore, path: string): Promise<"deleted" | "missing"> {
+  if (!(await store.exists(path))) return "missing";
+  try {
+    await store.delete(path);
+    if (await store.exists(path)) throw new Error("the object is still there after DELETE");
+  } catch (error) {
+    throw new DeleteUnconfirmed(`${error instanceof Error ? error.message : String(error)}`);
+  }
+  return "deleted";
+}
+
+/** Gives a claimed media back after a failure that sent no DELETE, so the next run retries
+ *  it at once. */
 async function release(run: Run, ref: DocumentReference): Promise<void> {
   await run.deps.db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);

@@ -1,10 +1,12 @@
 import { DeleteObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3SettingsFromParams, type S3Settings } from "./config";
 
-/** The one thing garbage collection needs from object storage; tests wrap it. */
+/** What garbage collection needs from object storage; tests wrap it. */
 export interface MediaStore {
-  /** Removes the object; "missing" when it was already gone. Throws on any other failure. */
-  deleteObject(path: string): Promise<"deleted" | "missing">;
+  /** Whether the object is there (HEAD). Throws on anything but a clear answer. */
+  exists(path: string): Promise<boolean>;
+  /** Sends DELETE. Throws when the store does not confirm: the object may be gone or not. */
+  delete(path: string): Promise<void>;
 }
 
 /** An S3 client for an S3-compatible store (Zata, R2, MinIO, s3rver): path-style URLs,
@@ -28,11 +30,9 @@ export function mediaS3Client(settings: S3Settings, options: { maxAttempts?: num
 const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /**
- * S3 DeleteObject answers 204 whether or not the key exists, so it cannot tell "deleted"
- * from "already gone". HeadObject first does (404 → "missing"), at the price of a second
- * request; a race between the two is harmless, the object ends up gone either way.
- * A HEAD response has no body, so a 404 for a missing bucket looks the same as one for a
- * missing key: the bucket is checked once (HeadBucket) before the first object, otherwise a
+ * S3 DeleteObject answers 204 whether or not the key exists, so "gone" is asked with HEAD
+ * (404). A HEAD response has no body, so a 404 for a missing bucket looks the same as one for
+ * a missing key: the bucket is checked once (HeadBucket) before the first object, otherwise a
  * misconfigured MEDIA_BUCKET would read as "every object is gone" and drop every record.
  * (On AWS itself, HEAD of a missing key is 403 without s3:ListBucket: grant it.)
  */
@@ -44,22 +44,23 @@ export function s3MediaStore(client: S3Client, bucket: string): MediaStore {
       throw new Error(`media bucket ${bucket} is not reachable (${status(error) ?? String(error)})`);
     }));
   return {
-    async deleteObject(path) {
+    async exists(path) {
       await checkBucket();
       try {
         await client.send(new HeadObjectCommand({ Bucket: bucket, Key: path }));
+        return true;
       } catch (error) {
-        if (status(error) === 404) return "missing";
+        if (status(error) === 404) return false;
         throw error;
       }
+    },
+    async delete(path) {
       try {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: path }));
       } catch (error) {
         // Some S3-compatible stores answer NoSuchKey where S3 answers 204.
-        if ((error as Error).name === "NoSuchKey") return "missing";
-        throw error;
+        if ((error as Error).name !== "NoSuchKey") throw error;
       }
-      return "deleted";
     },
   };
 }
@@ -68,13 +69,12 @@ export function s3MediaStore(client: S3Client, bucket: string): MediaStore {
  *  read at run time (never at module scope, where they have no value yet). */
 export function mediaStoreFromParams(): MediaStore {
   let store: MediaStore | undefined;
-  return {
-    deleteObject(path) {
-      if (!store) {
-        const settings = s3SettingsFromParams();
-        store = s3MediaStore(mediaS3Client(settings), settings.bucket);
-      }
-      return store.deleteObject(path);
-    },
+  const get = () => {
+    if (!store) {
+      const settings = s3SettingsFromParams();
+      store = s3MediaStore(mediaS3Client(settings), settings.bucket);
+    }
+    return store;
   };
+  return { exists: (path) => get().exists(path), delete: (path) => get().delete(path) };
 }

@@ -72,16 +72,26 @@ export async function recordOf(id: string) {
   return (await mediaRef(id).get()).data();
 }
 
-/** Wraps a store: counts deleteObject calls per path and runs `before` ahead of each. */
-export function wrapStore(inner: MediaStore, before: (path: string, call: number) => Promise<void> | void = () => undefined) {
+/** Wraps a store: counts HEADs and DELETEs per path and runs `before` ahead of each HEAD;
+ *  DELETEs go through `onDelete` (default: the real store's). */
+export function wrapStore(
+  inner: MediaStore,
+  before: (path: string, call: number) => Promise<void> | void = () => undefined,
+  onDelete: (path: string) => Promise<void> = (path) => inner.delete(path),
+) {
   const calls = new Map<string, number>();
+  const deletes = new Map<string, number>();
   let total = 0;
   const store: MediaStore = {
-    async deleteObject(path) {
+    async exists(path) {
       calls.set(path, (calls.get(path) ?? 0) + 1);
       await before(path, ++total);
-      return inner.deleteObject(path);
+      return inner.exists(path);
+    },
+    async delete(path) {
+      deletes.set(path, (deletes.get(path) ?? 0) + 1);
+      return onDelete(path);
     },
   };
-  return { store, calls };
+  return { store, calls, deletes };
 }

@@ -18,10 +18,10 @@ describe("collectCanvasMedia wiring", () => {
     await s3.stop();
   });
 
-  it("runs daily at 03:00 without platform retries, with the store's secrets bound", () => {
+  it("runs daily at 03:00 (unix cron) without platform retries, with the store's secrets bound", () => {
     const endpoint = collectCanvasMedia.__endpoint;
     expect(endpoint).toMatchObject({
-      scheduleTrigger: { schedule: "every day 03:00", retryConfig: { retryCount: 0 } },
+      scheduleTrigger: { schedule: "0 3 * * *", retryConfig: { retryCount: 0 } },
       availableMemoryMb: 512,
       secretEnvironmentVariables: [{ key: "MEDIA_S3_ACCESS_KEY_ID" }, { key: "MEDIA_S3_SECRET_ACCESS_KEY" }],
     });

@@ -19,16 +19,22 @@ export interface ApplyResult {
   tags: string[];
 }
 
-/** The task and the three documents its plan is made of, read in one round trip. */
-async function readAll(deps: MirrorDeps, tx: Transaction, t: { id: string; uid: string; historyId: string }) {
-  const taskRef = deps.db.collection(mirrorQueue).doc(t.id);
-  const [task, source, mirror, owner] = await tx.getAll(
-    taskRef,
+/** The documents a task's plan is made of, as references: the task, then the source, the
+ *  mirror and the owner of its item. */
+function refsOf(deps: MirrorDeps, t: { id: string; uid: string; historyId: string }) {
+  return [
+    deps.db.collection(mirrorQueue).doc(t.id),
     deps.db.doc(sourcePath(t.uid, t.historyId)),
     deps.db.doc(mirrorPath(t.historyId)),
     deps.db.doc(ownerPath(t.historyId)),
-  );
-  return { taskRef, task: task!, docs: { source: source!, mirror: mirror!, owner: owner! } };
+  ];
+}
+
+/** The task and the three documents its plan is made of, read in one round trip. */
+async function readAll(deps: MirrorDeps, tx: Transaction, t: { id: string; uid: string; historyId: string }) {
+  const refs = refsOf(deps, t);
+  const [task, source, mirror, owner] = await tx.getAll(...refs);
+  return { taskRef: refs[0]!, task: task!, docs: { source: source!, mirror: mirror!, owner: owner! } };
 }
 
 /** Inside the caller's transaction: brings the item's mirror to the projection of its
@@ -85,5 +91,28 @@ export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Prom
     deps.afterStep?.("claimed", task.id); // inside the transaction: a crash here commits nothing
     if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
     return { ...finish(deps, tx, task, read.taskRef, read.docs), task };
+  });
+}
+
+/** The direct path for several tasks of different items at once: each is taken and applied
+ *  exactly as `takeAndApply` does, all in ONE transaction (one read round trip, one commit),
+ *  so a backlog pays the transaction's cost once per batch instead of once per task, with
+ *  the same guarantees: every plan is made from documents read in the transaction that
+ *  writes it, and all of the batch commits or none of it. Candidates must be of distinct
+ *  items (a batch never holds two tasks of one item: the second would plan from a mirror
+ *  the first just changed). A failure of the batch throws: the caller retries one by one. */
+export async function takeAndApplyMany(deps: MirrorDeps, candidates: Candidate[]): Promise<Array<ApplyResult & { id: string }>> {
+  if (new Set(candidates.map((c) => c.historyId)).size !== candidates.length) throw new Error("a batch holds two tasks of one item");
+  return deps.db.runTransaction(async (tx) => {
+    const refs = candidates.map((c) => refsOf(deps, c));
+    const snaps = await tx.getAll(...refs.flat());
+    return candidates.map((candidate, i) => {
+      const [taskSnap, source, mirror, owner] = snaps.slice(4 * i, 4 * i + 4);
+      const task = takeInTransaction(deps, tx, taskSnap!, false);
+      if (!task) return { id: candidate.id, outcome: "skipped" as const, tags: [] };
+      deps.afterStep?.("claimed", task.id);
+      if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
+      return { id: candidate.id, ...finish(deps, tx, task, refs[i]![0]!, { source: source!, mirror: mirror!, owner: owner! }) };
+    });
   });
 }

@@ -1,6 +1,6 @@
 import * as logger from "firebase-functions/logger";
 import { mapLimit } from "../shared/map-limit";
-import { applyTask, LeaseLostError, takeAndApply, type ApplyResult } from "./apply";
+import { applyTask, LeaseLostError, takeAndApply, takeAndApplyMany, type ApplyResult } from "./apply";
 import { claimTask, findDue, type Candidate, type ClaimedTask, type ClaimOptions } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { failTask, type FailResult } from "./fail";
@@ -99,10 +99,52 @@ export async function processOne(deps: MirrorDeps, candidate: Candidate): Promis
   }
 }
 
-/** Processes candidates with `concurrency` in flight, then flushes all their tags at once.
- *  A task that fails never keeps the others' invalidations from being flushed. */
-export async function processCandidates(deps: MirrorDeps, candidates: Candidate[], concurrency: number): Promise<TaskOutcome[]> {
-  const results = await mapLimit(candidates, concurrency, (c) => processOne(deps, c));
+/** Several candidates of distinct items in one transaction (takeAndApplyMany); when that
+ *  fails (a task that cannot be applied, contention), each is done on its own, so one bad
+ *  task costs its batch a retry, never a lost or doubled attempt of the others. */
+export async function processBatch(deps: MirrorDeps, candidates: Candidate[]): Promise<Processed[]> {
+  if (candidates.length === 1) return [await processOne(deps, candidates[0]!)];
+  let results: Processed[];
+  try {
+    results = await takeAndApplyMany(deps, candidates);
+  } catch (error) {
+    if (isCrash(error)) throw error;
+    return Promise.all(candidates.map((c) => processOne(deps, c)));
+  }
+  for (const r of results) if (r.outcome !== "skipped") deps.afterStep?.("applied", r.id);
+  return results;
+}
+
+/** Splits candidates into batches of up to `size`, never two tasks of one item in a batch
+ *  (a later task of an item goes to a later batch), in order. */
+export function batchesOf(candidates: Candidate[], size: number): Candidate[][] {
+  const batches: Array<{ tasks: Candidate[]; items: Set<string> }> = [];
+  for (const c of candidates) {
+    let batch = batches.find((b) => b.tasks.length < size && !b.items.has(c.historyId));
+    if (!batch) batches.push((batch = { tasks: [], items: new Set() }));
+    batch.tasks.push(c);
+    batch.items.add(c.historyId);
+  }
+  return batches.map((b) => b.tasks);
+}
+
+/** How many tasks of a backlog share one transaction by default (see takeAndApplyMany). */
+export const defaultTasksPerTransaction = 8;
+
+/** Processes candidates, `concurrency` transactions in flight of up to `perTransaction` tasks
+ *  each, then flushes all their tags at once. A task that fails never keeps the others'
+ *  invalidations from being flushed. */
+export async function processCandidates(
+  deps: MirrorDeps,
+  candidates: Candidate[],
+  concurrency: number,
+  perTransaction = defaultTasksPerTransaction,
+): Promise<TaskOutcome[]> {
+  const done = new Map<string, Processed>();
+  await mapLimit(batchesOf(candidates, perTransaction), concurrency, async (batch) => {
+    for (const r of await processBatch(deps, batch)) done.set(r.id, r);
+  });
+  const results = candidates.map((c) => done.get(c.id)!);
   await flush(deps, results);
   return results.map((r) => r.outcome);
 }

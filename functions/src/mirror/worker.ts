@@ -2,7 +2,7 @@ import * as logger from "firebase-functions/logger";
 import type { Timestamp } from "firebase-admin/firestore";
 import { findDue, findDueTasks, type Candidate } from "./claim";
 import type { MirrorDeps } from "./deps";
-import { processCandidates, processOne, type Processed } from "./process";
+import { batchesOf, processBatch, processCandidates, type Processed } from "./process";
 import { flushInvalidations } from "../cache/outbox";
 
 export interface WorkerOptions {
@@ -16,12 +16,26 @@ export interface WorkerOptions {
   /** Pipelined: lanes pull tasks continuously and the next batch is fetched while the
    *  current one runs, instead of fetch, process all, pause. */
   pipelined: boolean;
+  /** Tasks of distinct items applied in one transaction (see takeAndApplyMany). */
+  tasksPerTransaction?: number;
+  /** Pipelined: the tags of finished tasks are bumped (and their outbox entries deleted)
+   *  once this many wait, or this often. */
+  flushBatch?: number;
+  flushEveryMs?: number;
 }
 
 /** The seed system's defaults, kept as the baseline of the benchmark. */
 export const seedWorkerOptions: WorkerOptions = { pollMs: 2500, batchSize: 12, concurrency: 4, maxIdleMs: 15_000, pipelined: false };
 /** Fresco's defaults, the best configuration measured by `npm run bench:mirror`. */
-export const frescoWorkerOptions: WorkerOptions = { pollMs: 2500, batchSize: 384, concurrency: 128, maxIdleMs: 15_000, pipelined: true };
+export const frescoWorkerOptions: WorkerOptions = {
+  pollMs: 2500,
+  batchSize: 384,
+  concurrency: 128,
+  maxIdleMs: 15_000,
+  pipelined: true,
+  flushBatch: 500,
+  flushEveryMs: 1000,
+};
 
 /** A polling worker for self-hosting and catch-up. Several may run at once: each task is
  *  taken and applied in one transaction. `stop()` lets the tasks in hand finish. */
@@ -65,7 +79,7 @@ export class MirrorWorker {
       try {
         const tasks = await findDue(this.deps, this.options.batchSize);
         found = tasks.length;
-        if (found > 0) await processCandidates(this.deps, tasks, this.options.concurrency);
+        if (found > 0) await processCandidates(this.deps, tasks, this.options.concurrency, this.options.tasksPerTransaction ?? 1);
         this.processed += found;
       } catch (error) {
         // Each task commits whole or not at all: a failed poll leaves nothing half done.
@@ -76,7 +90,7 @@ export class MirrorWorker {
   }
 
   private async runPipelined(): Promise<void> {
-    const flusher = setInterval(() => void this.flush(), 200);
+    const flusher = setInterval(() => void this.flush(), this.options.flushEveryMs ?? 200);
     try {
       await Promise.all(Array.from({ length: this.options.concurrency }, () => this.lane()));
     } finally {
@@ -86,32 +100,40 @@ export class MirrorWorker {
   }
 
   private async lane(): Promise<void> {
-    for (let task = await this.next(); task; task = await this.next()) {
-      this.inHand.add(task.id);
+    for (let batch = await this.next(); batch.length > 0; batch = await this.next()) {
+      for (const task of batch) this.inHand.add(task.id);
       try {
-        const result = await processOne(this.deps, task);
-        if (result.tags.length > 0) this.unflushed.push(result);
-        if (this.unflushed.length >= 100) void this.flush();
-        this.processed++;
+        for (const result of await processBatch(this.deps, batch)) {
+          if (result.tags.length > 0) this.unflushed.push(result);
+          this.processed++;
+        }
+        if (this.unflushed.length >= (this.options.flushBatch ?? 100)) void this.flush();
       } catch (error) {
-        logger.error("mirror worker task failed", { workerId: this.deps.workerId, taskId: task.id, error: String(error) });
+        logger.error("mirror worker batch failed", { workerId: this.deps.workerId, taskIds: batch.map((t) => t.id), error: String(error) });
       } finally {
-        this.inHand.delete(task.id);
-        this.remember(task.id);
+        for (const task of batch) {
+          this.inHand.delete(task.id);
+          this.remember(task.id);
+        }
       }
     }
   }
 
-  private async next(): Promise<Candidate | undefined> {
+  /** The next tasks for a lane: up to `tasksPerTransaction` of distinct items (a task of an
+   *  item already in this batch waits in the buffer for a later one). */
+  private async next(): Promise<Candidate[]> {
+    const size = this.options.tasksPerTransaction ?? 1;
     while (!this.stopping) {
-      const task = this.buffer.shift();
-      if (task) {
+      const batch = batchesOf(this.buffer.slice(0, size * 4), size)[0] ?? [];
+      if (batch.length > 0) {
+        const taken = new Set(batch);
+        this.buffer.splice(0, this.buffer.length, ...this.buffer.filter((t) => !taken.has(t)));
         if (this.buffer.length < this.options.batchSize / 2) void this.refill();
-        return task;
+        return batch;
       }
       if ((await this.refill()) === 0 && this.buffer.length === 0) await this.idle();
     }
-    return undefined;
+    return [];
   }
 
   /** One query at a time, shared by every lane. */

@@ -97,7 +97,9 @@ describe("mirror convergence (randomized, seeded)", () => {
       } else if (roll === 7) {
         await ref.update({ videos: rnd.chance(0.5) ? [] : [{ url: `https://vid.test/${rnd.int(5)}.mp4`, durationMs: 4000 }] });
       } else {
-        // A thumbnailer adds optimization fields to the public mirror directly.
+        // A thumbnailer adds optimization fields to the public mirror directly: it fills in
+        // what a medium lacks and refreshes its own work, never a value the source set (a
+        // pipeline overwriting the source's value is the source's to restore on its next write).
         const mirror = db().doc(mirrorPath(historyId));
         await db().runTransaction(async (tx) => {
           const snap = await tx.get(mirror);
@@ -105,6 +107,8 @@ describe("mirror convergence (randomized, seeded)", () => {
           if (!images?.length) return;
           const url = String(images[0]!.url);
           const field = rnd.pick(["thumbnailUrl", "avifUrl"]);
+          const existing = images[0]![field];
+          if (existing !== undefined && !String(existing).includes("?pipe=")) return;
           const value = `${url}?pipe=${rnd.int(4)}`;
           remember(url, field, value);
           tx.update(mirror, { images: [{ ...images[0], [field]: value }, ...images.slice(1)] });

@@ -6,10 +6,13 @@ import { claimTask } from "../../src/mirror/claim";
 import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { processTask } from "../../src/mirror/process";
 import { sweepQueue } from "../../src/mirror/sweep";
-import { MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
+import { frescoWorkerOptions, MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
+import { cacheInvalidations } from "../../src/cache/outbox";
+import { tags } from "../../src/cache/map";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
 import { enqueueFor, failWhen, mirrorMismatch, task, testDeps } from "./harness";
+import type { Step } from "../../src/mirror/deps";
 
 // Guarantees 2 and 5 and the processing paths, each on the real Firestore emulator.
 describe("mirror queue processing", () => {
@@ -172,6 +175,55 @@ describe("mirror queue processing", () => {
       await Promise.all(runs);
       expect(ids.map((id) => applied.get(id))).toEqual(ids.map(() => 1));
       expect(workers.every((w) => w.processed > 0)).toBe(true);
+    }),
+  );
+
+  it(
+    "pipelined workers taking several tasks per transaction: each task once, a bad task fails alone, every tag flushed",
+    withQuietTriggers(async () => {
+      const clock = new FakeClock();
+      const applied = new Map<string, number>();
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        await db()
+          .doc(sourcePath("ann", `h${i}`))
+          .set(sourceItem("ann", { prompt: `p${i}` }));
+        ids.push(await enqueueFor("ann", `h${i}`));
+      }
+      // A second task for some items: they must never share a transaction with the first.
+      for (let i = 0; i < 10; i++) ids.push(await enqueueFor("ann", `h${i}`));
+      const poison = ids[17]!;
+      const bumped: string[] = [];
+      const hook = (step: Step, id: string) => {
+        failWhen((s, t) => s === "claimed" && t === poison, "store unavailable")(step, id);
+        if (step === "applied") applied.set(id, (applied.get(id) ?? 0) + 1);
+      };
+      const options = {
+        ...frescoWorkerOptions,
+        pollMs: 10,
+        maxIdleMs: 50,
+        batchSize: 16,
+        concurrency: 3,
+        tasksPerTransaction: 4,
+        flushBatch: 5,
+        flushEveryMs: 50,
+      };
+      const workers = ["w1", "w2"].map(
+        (w) => new MirrorWorker(testDeps(clock, w, { afterStep: hook, invalidate: async (tags) => void bumped.push(...tags) }), options),
+      );
+      const runs = workers.map((w) => w.run());
+      const done = async () => (await db().collection(mirrorQueue).where("status", "==", "done").count().get()).data().count;
+      await waitFor(async () => (await done()) === ids.length - 1, { timeoutMs: 60_000, what: `${ids.length - 1} done tasks` });
+      workers.forEach((w) => w.stop());
+      await Promise.all(runs);
+      expect(await task(poison)).toMatchObject({ status: "failed", attempts: 1, lastError: expect.stringMatching(/store unavailable/) });
+      expect(ids.filter((id) => id !== poison).map((id) => applied.get(id))).toEqual(ids.slice(1).map(() => 1));
+      expect(applied.get(poison)).toBeUndefined();
+      for (let i = 0; i < 40; i++) {
+        if (i !== 17) expect(await mirrorMismatch("ann", `h${i}`)).toBeUndefined();
+      }
+      expect(bumped).toContain(tags.generation("h0"));
+      expect((await db().collection(cacheInvalidations).count().get()).data().count).toBe(0);
     }),
   );
 

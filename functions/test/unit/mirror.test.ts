@@ -1,4 +1,5 @@
 import { Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
+import { batchesOf } from "../../src/mirror/process";
 import { retryDelayMs } from "../../src/mirror/backoff";
 import { taskForWrite } from "../../src/mirror/on-source-written";
 import { planFor } from "../../src/mirror/plan";
@@ -160,5 +161,18 @@ describe("taskForWrite", () => {
       historyId: "h1",
       updates: { prompt: "b" },
     });
+  });
+});
+
+describe("batchesOf (tasks that share a transaction)", () => {
+  const c = (id: string, historyId: string) => ({ id, uid: "ann", historyId });
+  it("fills batches in order up to their size", () => {
+    const tasks = ["a", "b", "c", "d", "e"].map((id) => c(id, `h-${id}`));
+    expect(batchesOf(tasks, 2).map((b) => b.map((t) => t.id))).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+  });
+  it("never puts two tasks of one item in a batch; the later one goes to a later batch", () => {
+    const batches = batchesOf([c("1", "x"), c("2", "x"), c("3", "y"), c("4", "x")], 4);
+    expect(batches.map((b) => b.map((t) => t.id))).toEqual([["1", "3"], ["2"], ["4"]]);
+    for (const b of batches) expect(new Set(b.map((t) => t.historyId)).size).toBe(b.length);
   });
 });

@@ -29,16 +29,18 @@ export const seedWorkerOptions: WorkerOptions = { pollMs: 2500, batchSize: 12, c
 /** Fresco's defaults, the best configuration measured by `npm run bench:mirror`. */
 export const frescoWorkerOptions: WorkerOptions = {
   pollMs: 2500,
-  batchSize: 384,
-  concurrency: 128,
+  batchSize: 1536,
+  concurrency: 64,
   maxIdleMs: 15_000,
   pipelined: true,
+  tasksPerTransaction: 8,
   flushBatch: 500,
   flushEveryMs: 1000,
 };
 
 /** A polling worker for self-hosting and catch-up. Several may run at once: each task is
- *  taken and applied in one transaction. `stop()` lets the tasks in hand finish. */
+ *  taken and applied inside one transaction (with up to `tasksPerTransaction` tasks of
+ *  other items). `stop()` lets the tasks in hand finish. */
 export class MirrorWorker {
   private stopping = false;
   private wake: (() => void) | undefined;

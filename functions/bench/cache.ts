@@ -11,7 +11,7 @@ import { startRedisServer } from "../tools/redis/redis-server";
 import { startUpstashBridge } from "../tools/redis/upstash-bridge";
 
 // Cache benchmark, on a redis-server and Upstash bridge of its own (it needs nothing else):
-//   1. invalidation cost with 1k/10k/100k cached feed keys: tag bump (one INCR) against a
+//   1. invalidation cost with 1k/10k/100k cached feed keys: tag bump (one EVALSHA of the bump script: INCR or restart, and the counter TTL) against a
 //      SCAN MATCH + DEL pattern invalidation, both through @upstash/redis and the bridge;
 //   2. hit latency of getOrLoad against a bare GET of the same entry.
 // Run: FRESCO_PORT_OFFSET=3000 node tools/run.mjs exec functions/node_modules/.bin/tsx functions/bench/cache.ts
@@ -93,7 +93,7 @@ async function invalidationTable(redis: Redis, direct: IORedis): Promise<void> {
   }
   console.log("\n### Invalidation cost (ms per invalidation, through @upstash/redis and the bridge)\n");
   console.log(
-    `| cached feed keys | tag bump: one INCR (${bumpReps} runs) | SCAN MATCH fresco:c:feed:* COUNT 1000 + DEL | SCAN+DEL / bump |`,
+    `| cached feed keys | tag bump: one bump-script call (${bumpReps} runs) | SCAN MATCH fresco:c:feed:* COUNT 1000 + DEL | SCAN+DEL / bump |`,
   );
   console.log("|---:|---:|---:|---:|");
   for (const row of rows) console.log(row);

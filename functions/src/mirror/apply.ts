@@ -101,8 +101,13 @@ export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Prom
  *  writes it, and all of the batch commits or none of it. Candidates must be of distinct
  *  items (a batch never holds two tasks of one item: the second would plan from a mirror
  *  the first just changed). A failure of the batch throws: the caller retries one by one. */
+/** A task writes at most 4 documents (mirror, task, owner, outbox entry) and a Firestore
+ *  transaction at most 500. */
+export const maxTasksPerTransaction = 100;
+
 export async function takeAndApplyMany(deps: MirrorDeps, candidates: Candidate[]): Promise<Array<ApplyResult & { id: string }>> {
   if (new Set(candidates.map((c) => c.historyId)).size !== candidates.length) throw new Error("a batch holds two tasks of one item");
+  if (candidates.length > maxTasksPerTransaction) throw new Error(`a batch holds more than ${maxTasksPerTransaction} tasks`);
   return deps.db.runTransaction(async (tx) => {
     const refs = candidates.map((c) => refsOf(deps, c));
     const snaps = await tx.getAll(...refs.flat());

@@ -1,6 +1,6 @@
 import * as logger from "firebase-functions/logger";
 import { mapLimit } from "../shared/map-limit";
-import { applyTask, LeaseLostError, takeAndApply, takeAndApplyMany, type ApplyResult } from "./apply";
+import { applyTask, LeaseLostError, maxTasksPerTransaction, takeAndApply, takeAndApplyMany, type ApplyResult } from "./apply";
 import { claimTask, findDue, type Candidate, type ClaimedTask, type ClaimOptions } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { failTask, type FailResult } from "./fail";
@@ -116,8 +116,10 @@ export async function processBatch(deps: MirrorDeps, candidates: Candidate[]): P
 }
 
 /** Splits candidates into batches of up to `size`, never two tasks of one item in a batch
- *  (a later task of an item goes to a later batch), in order. */
-export function batchesOf(candidates: Candidate[], size: number): Candidate[][] {
+ *  (a later task of an item goes to a later batch), in order; `requested` is kept within
+ *  1..maxTasksPerTransaction. */
+export function batchesOf(candidates: Candidate[], requested: number): Candidate[][] {
+  const size = Math.max(1, Math.min(Math.floor(requested), maxTasksPerTransaction));
   const batches: Array<{ tasks: Candidate[]; items: Set<string> }> = [];
   for (const c of candidates) {
     let batch = batches.find((b) => b.tasks.length < size && !b.items.has(c.historyId));

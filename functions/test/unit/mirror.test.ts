@@ -1,5 +1,6 @@
 import { Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 import { batchesOf } from "../../src/mirror/process";
+import { maxTasksPerTransaction } from "../../src/mirror/apply";
 import { retryDelayMs } from "../../src/mirror/backoff";
 import { taskForWrite } from "../../src/mirror/on-source-written";
 import { planFor } from "../../src/mirror/plan";
@@ -174,5 +175,13 @@ describe("batchesOf (tasks that share a transaction)", () => {
     const batches = batchesOf([c("1", "x"), c("2", "x"), c("3", "y"), c("4", "x")], 4);
     expect(batches.map((b) => b.map((t) => t.id))).toEqual([["1", "3"], ["2"], ["4"]]);
     for (const b of batches) expect(new Set(b.map((t) => t.historyId)).size).toBe(b.length);
+  });
+});
+
+describe("batchesOf limits", () => {
+  it("keeps a batch within what one Firestore transaction can write", () => {
+    const tasks = Array.from({ length: 250 }, (_, i) => ({ id: `t${i}`, uid: "ann", historyId: `h${i}` }));
+    expect(batchesOf(tasks, 1000).map((b) => b.length)).toEqual([maxTasksPerTransaction, maxTasksPerTransaction, 50]);
+    expect(batchesOf(tasks.slice(0, 3), 0).map((b) => b.length)).toEqual([1, 1, 1]);
   });
 });

@@ -1,9 +1,10 @@
 import { frescoWorkerOptions, MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
 import { numberArg, toolMirrorDeps } from "./local-deps";
 
-// `npm run worker:mirror [-- --seed] [--batch N] [--concurrency N] [--poll-ms N] [--max-idle-ms N] [--production]`
+// `npm run worker:mirror [-- --seed] [--batch N] [--concurrency N] [--per-transaction N] [--poll-ms N] [--max-idle-ms N] [--production]`
 // A standalone polling worker for self-hosting and catch-up. Several may run at once: every
-// task is claimed in a transaction with a lease. SIGINT/SIGTERM finish the batch, then exit.
+// task is taken and applied inside one transaction (with up to --per-transaction tasks of
+// other items). SIGINT/SIGTERM finish the tasks in hand, then exit.
 const argv = process.argv.slice(2);
 const base = argv.includes("--seed") ? seedWorkerOptions : frescoWorkerOptions;
 const options = {
@@ -11,6 +12,7 @@ const options = {
   pollMs: numberArg(argv, "poll-ms", base.pollMs),
   batchSize: numberArg(argv, "batch", base.batchSize),
   concurrency: numberArg(argv, "concurrency", base.concurrency),
+  tasksPerTransaction: numberArg(argv, "per-transaction", base.tasksPerTransaction ?? 1),
   maxIdleMs: numberArg(argv, "max-idle-ms", base.maxIdleMs),
 };
 const deps = toolMirrorDeps("worker", argv);

@@ -1,4 +1,4 @@
-import { FieldValue, Timestamp, type DocumentReference, type Transaction } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Transaction } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
 import { takeInTransaction, type Candidate, type ClaimedTask } from "./claim";
 import type { MirrorDeps } from "./deps";
@@ -30,11 +30,16 @@ function refsOf(deps: MirrorDeps, t: { id: string; uid: string; historyId: strin
   ];
 }
 
-/** The task and the three documents its plan is made of, read in one round trip. */
-async function readAll(deps: MirrorDeps, tx: Transaction, t: { id: string; uid: string; historyId: string }) {
-  const refs = refsOf(deps, t);
-  const [task, source, mirror, owner] = await tx.getAll(...refs);
+/** The task and the three documents its plan is made of, from the snapshots of `refsOf`. */
+function readOf(refs: DocumentReference[], [task, source, mirror, owner]: DocumentSnapshot[]) {
   return { taskRef: refs[0]!, task: task!, docs: { source: source!, mirror: mirror!, owner: owner! } };
+}
+type Read = ReturnType<typeof readOf>;
+
+/** The task and the three documents its plan is made of, read in one round trip. */
+async function readAll(deps: MirrorDeps, tx: Transaction, t: { id: string; uid: string; historyId: string }): Promise<Read> {
+  const refs = refsOf(deps, t);
+  return readOf(refs, await tx.getAll(...refs));
 }
 
 /** Inside the caller's transaction: brings the item's mirror to the projection of its
@@ -84,15 +89,12 @@ export async function applyTask(deps: MirrorDeps, task: ClaimedTask): Promise<Ap
  *  so no lease is needed: either all of it commits (mirror, outbox, done) or none does.
  *  Concurrent processors of the same task serialize; the later one finds it done. */
 export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Promise<ApplyResult & { task?: ClaimedTask }> {
-  return deps.db.runTransaction(async (tx) => {
-    const read = await readAll(deps, tx, candidate);
-    const task = takeInTransaction(deps, tx, read.task, false);
-    if (!task) return { outcome: "skipped" as const, tags: [] };
-    deps.afterStep?.("claimed", task.id); // inside the transaction: a crash here commits nothing
-    if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
-    return { ...finish(deps, tx, task, read.taskRef, read.docs), task };
-  });
+  return deps.db.runTransaction(async (tx) => takeAndFinish(deps, tx, candidate, await readAll(deps, tx, candidate)));
 }
+
+/** A task writes at most 4 documents (mirror, task, owner, outbox entry) and a Firestore
+ *  transaction at most 500. */
+export const maxTasksPerTransaction = 100;
 
 /** The direct path for several tasks of different items at once: each is taken and applied
  *  exactly as `takeAndApply` does, all in ONE transaction (one read round trip, one commit),
@@ -101,23 +103,21 @@ export async function takeAndApply(deps: MirrorDeps, candidate: Candidate): Prom
  *  writes it, and all of the batch commits or none of it. Candidates must be of distinct
  *  items (a batch never holds two tasks of one item: the second would plan from a mirror
  *  the first just changed). A failure of the batch throws: the caller retries one by one. */
-/** A task writes at most 4 documents (mirror, task, owner, outbox entry) and a Firestore
- *  transaction at most 500. */
-export const maxTasksPerTransaction = 100;
-
 export async function takeAndApplyMany(deps: MirrorDeps, candidates: Candidate[]): Promise<Array<ApplyResult & { id: string }>> {
   if (new Set(candidates.map((c) => c.historyId)).size !== candidates.length) throw new Error("a batch holds two tasks of one item");
   if (candidates.length > maxTasksPerTransaction) throw new Error(`a batch holds more than ${maxTasksPerTransaction} tasks`);
   return deps.db.runTransaction(async (tx) => {
     const refs = candidates.map((c) => refsOf(deps, c));
     const snaps = await tx.getAll(...refs.flat());
-    return candidates.map((candidate, i) => {
-      const [taskSnap, source, mirror, owner] = snaps.slice(4 * i, 4 * i + 4);
-      const task = takeInTransaction(deps, tx, taskSnap!, false);
-      if (!task) return { id: candidate.id, outcome: "skipped" as const, tags: [] };
-      deps.afterStep?.("claimed", task.id);
-      if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
-      return { id: candidate.id, ...finish(deps, tx, task, refs[i]![0]!, { source: source!, mirror: mirror!, owner: owner! }) };
-    });
+    return candidates.map((c, i) => ({ id: c.id, ...takeAndFinish(deps, tx, c, readOf(refs[i]!, snaps.slice(4 * i, 4 * i + 4))) }));
   });
+}
+
+/** Inside the transaction that read it: takes the task if it is still due, then applies it. */
+function takeAndFinish(deps: MirrorDeps, tx: Transaction, candidate: Candidate, read: Read): ApplyResult & { task?: ClaimedTask } {
+  const task = takeInTransaction(deps, tx, read.task, false);
+  if (!task) return { outcome: "skipped", tags: [] };
+  deps.afterStep?.("claimed", task.id); // inside the transaction: a crash here commits nothing
+  if (task.uid !== candidate.uid || task.historyId !== candidate.historyId) throw new Error("task changed its item while queued");
+  return { ...finish(deps, tx, task, read.taskRef, read.docs), task };
 }

@@ -1,10 +1,8 @@
 import { loadCanvasState } from "../../src/canvas/load";
 import { loadCanvasProject, snapshotCanvasProjects } from "../../src/canvas";
-import { maintenanceRuns } from "../../src/maintenance/run";
 import { clearFirestore, db } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
-import { fireSchedule } from "../helpers/schedule";
-import { waitFor } from "../helpers/wait";
+import { fireScheduledJob } from "../helpers/schedule";
 import { heads, liveElements, seedProject } from "./harness";
 
 describe("snapshotCanvasProjects schedule", () => {
@@ -22,15 +20,7 @@ describe("snapshotCanvasProjects schedule", () => {
   it("fired as Cloud Scheduler does, snapshots the due projects and records the run", async () => {
     const rng = prng(testSeed("canvas schedule"));
     await seedProject("due", 120, rng);
-    const firedAt = Date.now();
-    await fireSchedule("snapshotCanvasProjects");
-    const run = await waitFor(
-      async () => {
-        const runs = await db().collection(maintenanceRuns).where("job", "==", "snapshotCanvasProjects").get();
-        return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
-      },
-      { timeoutMs: 30_000, what: "a snapshotCanvasProjects run record" },
-    );
+    const { run } = await fireScheduledJob("snapshotCanvasProjects");
     expect(run).toMatchObject({ status: "finished", dryRun: false, errorCount: 0, counts: expect.objectContaining({ snapshotted: 1 }) });
     expect((await heads("due")).map((h) => [h.opIndex, h.complete])).toEqual([[120, true]]);
     expect((await loadCanvasState(db(), "due"))!.elements).toEqual(await liveElements("due"));

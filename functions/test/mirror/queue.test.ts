@@ -14,6 +14,18 @@ import { waitFor } from "../helpers/wait";
 import { enqueueFor, failWhen, mirrorMismatch, task, testDeps } from "./harness";
 import type { Step } from "../../src/mirror/deps";
 
+/** Publishes ann's items h0..h<n-1> and enqueues a task for each; returns the task ids. */
+async function publishAndEnqueue(n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    await db()
+      .doc(sourcePath("ann", `h${i}`))
+      .set(sourceItem("ann", { prompt: `p${i}` }));
+    ids.push(await enqueueFor("ann", `h${i}`));
+  }
+  return ids;
+}
+
 // Guarantees 2 and 5 and the processing paths, each on the real Firestore emulator.
 describe("mirror queue processing", () => {
   triggersOffDuringSuite();
@@ -155,13 +167,7 @@ describe("mirror queue processing", () => {
       const clock = new FakeClock();
       const applied = new Map<string, number>();
       const count = (_s: string, id: string) => void applied.set(id, (applied.get(id) ?? 0) + 1);
-      const ids: string[] = [];
-      for (let i = 0; i < 60; i++) {
-        await db()
-          .doc(sourcePath("ann", `h${i}`))
-          .set(sourceItem("ann", { prompt: `p${i}` }));
-        ids.push(await enqueueFor("ann", `h${i}`));
-      }
+      const ids = await publishAndEnqueue(60);
       const options = { ...seedWorkerOptions, pollMs: 10, maxIdleMs: 20, batchSize: 7, concurrency: 3 };
       const workers = ["w1", "w2"].map(
         (w) => new MirrorWorker(testDeps(clock, w, { afterStep: (s, id) => s === "applied" && count(s, id) }), options),
@@ -183,13 +189,7 @@ describe("mirror queue processing", () => {
     withQuietTriggers(async () => {
       const clock = new FakeClock();
       const applied = new Map<string, number>();
-      const ids: string[] = [];
-      for (let i = 0; i < 40; i++) {
-        await db()
-          .doc(sourcePath("ann", `h${i}`))
-          .set(sourceItem("ann", { prompt: `p${i}` }));
-        ids.push(await enqueueFor("ann", `h${i}`));
-      }
+      const ids = await publishAndEnqueue(40);
       // A second task for some items: they must never share a transaction with the first.
       for (let i = 0; i < 10; i++) ids.push(await enqueueFor("ann", `h${i}`));
       const poison = ids[17]!;
@@ -231,12 +231,7 @@ describe("mirror queue processing", () => {
     "stop() lets the current batch finish: nothing is left processing",
     withQuietTriggers(async () => {
       const clock = new FakeClock();
-      for (let i = 0; i < 30; i++) {
-        await db()
-          .doc(sourcePath("ann", `h${i}`))
-          .set(sourceItem("ann"));
-        await enqueueFor("ann", `h${i}`);
-      }
+      await publishAndEnqueue(30);
       const holder: { worker?: MirrorWorker } = {};
       const deps = testDeps(clock, "w", { afterStep: (step) => void (step === "applied" && holder.worker?.stop()) });
       const worker = new MirrorWorker(deps, { ...seedWorkerOptions, batchSize: 12, concurrency: 4 });

@@ -2,12 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { Redis } from "@upstash/redis";
-import { Timestamp, type DocumentData } from "firebase-admin/firestore";
+import { Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
 import { Cache } from "../../src/cache/cache";
 import { redisKeys } from "../../src/cache/keys";
 import { entryKey, families, tags } from "../../src/cache/map";
 import { cacheInvalidations } from "../../src/cache/outbox";
-import { maintenanceRuns } from "../../src/maintenance/run";
 import { mirrorPath, sourcePath } from "../../src/mirror/paths";
 import { scoreFields } from "../../src/mirror/score";
 import type { SignupSettings } from "../../src/signup/config";
@@ -18,7 +17,7 @@ import { functionUrl } from "../helpers/emulators";
 import { mirrorDoc, sourceItem } from "../helpers/fixtures";
 import { clearFirestore, db, freshSuiteWithTriggers, triggersOffDuringSuite } from "../helpers/firestore";
 import { testRedis } from "../helpers/redis";
-import { fireSchedule } from "../helpers/schedule";
+import { fireSchedule, fireScheduledJob } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 
 // The signup images: the selection rules (direct), the scheduled refresh and the HTTP read
@@ -154,15 +153,7 @@ describe("signup images end to end", () => {
       await mirrorBecomes(id, "exists", (m) => m !== undefined);
     expect(await mirrorOf("ref-f1")).not.toHaveProperty("aestheticScore");
 
-    const firedAt = Date.now();
-    await fireSchedule("refreshSignupImageCache");
-    const run = await waitFor(
-      async () => {
-        const runs = await db().collection(maintenanceRuns).where("job", "==", "refreshSignupImageCache").get();
-        return runs.docs.map((d) => d.data()).find((r) => r.startedAt.toMillis() >= firedAt - 1000);
-      },
-      { timeoutMs: 30_000, what: "a refreshSignupImageCache run record" },
-    );
+    const { run, firedAt } = await fireScheduledJob("refreshSignupImageCache");
     expect(run).toMatchObject({ status: "finished", dryRun: false, errorCount: 0, counts: { selected: 4 } });
     const stored = await storedSelection();
     expect(stored).toEqual({ historyIds: ["ref-a1", "ref-a2", "ref-a3", "ref-b1"], refreshedAt: expect.any(Timestamp) });
@@ -261,32 +252,13 @@ describe("signup images end to end", () => {
       expect(await shown(id)).toMatchObject({ historyId: id, aestheticScore: 9.9 });
     });
 
-    it("the owner unpublishes it (isPublic false)", async () => {
-      const id = ids.unpublish;
+    it.each([
+      ["the owner unpublishes it (isPublic false)", ids.unpublish, (ref: DocumentReference) => ref.update({ isPublic: false })],
+      ["the owner deletes it softly (isDeleted true)", ids.softDelete, (ref: DocumentReference) => ref.update({ isDeleted: true })],
+      ["the source item is deleted", ids.hardDelete, (ref: DocumentReference) => ref.delete()],
+    ])("%s", async (_name, id, change) => {
       await beforeChange(id);
-      await db()
-        .doc(sourcePath(uidOf(id), id))
-        .update({ isPublic: false });
-      await mirrorBecomes(id, "removed", (m) => m === undefined);
-      await gone(id);
-    });
-
-    it("the owner deletes it softly (isDeleted true)", async () => {
-      const id = ids.softDelete;
-      await beforeChange(id);
-      await db()
-        .doc(sourcePath(uidOf(id), id))
-        .update({ isDeleted: true });
-      await mirrorBecomes(id, "removed", (m) => m === undefined);
-      await gone(id);
-    });
-
-    it("the source item is deleted", async () => {
-      const id = ids.hardDelete;
-      await beforeChange(id);
-      await db()
-        .doc(sourcePath(uidOf(id), id))
-        .delete();
+      await change(db().doc(sourcePath(uidOf(id), id)));
       await mirrorBecomes(id, "removed", (m) => m === undefined);
       await gone(id);
     });

@@ -12,7 +12,7 @@ const options = {
   pollMs: numberArg(argv, "poll-ms", base.pollMs),
   batchSize: numberArg(argv, "batch", base.batchSize),
   concurrency: numberArg(argv, "concurrency", base.concurrency),
-  tasksPerTransaction: numberArg(argv, "per-transaction", base.tasksPerTransaction ?? 1),
+  tasksPerTransaction: numberArg(argv, "per-transaction", base.tasksPerTransaction),
   maxIdleMs: numberArg(argv, "max-idle-ms", base.maxIdleMs),
 };
 const deps = toolMirrorDeps("worker", argv);

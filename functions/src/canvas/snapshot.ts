@@ -33,6 +33,8 @@ export interface SnapshotHooks {
 }
 
 const elementPageSize = 5000;
+/** Attempts of the transaction that completes a snapshot (see snapshotProject). */
+const completionAttempts = 8;
 export const partId = (n: number) => String(n).padStart(4, "0");
 
 interface ConsistentState {
@@ -107,23 +109,31 @@ export async function snapshotProject(deps: JobDeps, projectId: string, hooks: S
     await hooks.afterParts?.();
   }
 
-  const outcome = await db.runTransaction(async (tx): Promise<SnapshotOutcome> => {
-    const [project, current] = await tx.getAll(projectRef, headRef);
-    if (current!.get("complete") === true) return "alreadySnapshotted";
-    if (!project!.exists) return "missing";
-    if ((project!.get("lastSnapshotOpIndex") as number) >= opIndex) return "obsolete";
-    if (parts.length > 0 && !current!.exists) throw new Error(`incomplete snapshot ${headRef.id} vanished before completion`);
-    const complete = { ...head, complete: true, completedAt: at };
-    tx.set(headRef, parts.length > 0 ? complete : { ...complete, elements: entries });
-    // Ops that arrived during the snapshot are pending for the next one.
-    const due = snapshotDueAt((project!.get("opIndex") as number) - opIndex, at.toMillis(), at.toMillis());
-    tx.update(projectRef, {
-      lastSnapshotOpIndex: opIndex,
-      lastSnapshotAt: at,
-      snapshotDueAt: due === undefined ? FieldValue.delete() : Timestamp.fromMillis(due),
-    });
-    return "snapshotted";
-  });
+  // This transaction locks the project document that every op of an editor writes: on a
+  // project being edited right now it can lose the lock several times in a row, so it gets
+  // more attempts than the SDK's 5 (its jittered backoff grows 1.5x from 1 s: under a minute
+  // of waiting in all, within the job's timeout; a project that still loses is an error of the run
+  // and stays due for the next one).
+  const outcome = await db.runTransaction(
+    async (tx): Promise<SnapshotOutcome> => {
+      const [project, current] = await tx.getAll(projectRef, headRef);
+      if (current!.get("complete") === true) return "alreadySnapshotted";
+      if (!project!.exists) return "missing";
+      if ((project!.get("lastSnapshotOpIndex") as number) >= opIndex) return "obsolete";
+      if (parts.length > 0 && !current!.exists) throw new Error(`incomplete snapshot ${headRef.id} vanished before completion`);
+      const complete = { ...head, complete: true, completedAt: at };
+      tx.set(headRef, parts.length > 0 ? complete : { ...complete, elements: entries });
+      // Ops that arrived during the snapshot are pending for the next one.
+      const due = snapshotDueAt((project!.get("opIndex") as number) - opIndex, at.toMillis(), at.toMillis());
+      tx.update(projectRef, {
+        lastSnapshotOpIndex: opIndex,
+        lastSnapshotAt: at,
+        snapshotDueAt: due === undefined ? FieldValue.delete() : Timestamp.fromMillis(due),
+      });
+      return "snapshotted";
+    },
+    { maxAttempts: completionAttempts },
+  );
 
   if (outcome === "obsolete" || outcome === "missing") {
     if (parts.length > 0) await deleteSnapshot(headRef);

@@ -5,5 +5,6 @@ export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
 export { getMirrorQueueStats, retryDeadMirrorTasks, runMaintenanceJob, updateAestheticScore } from "./admin";
 export { refreshSignupImageCache, signupImages } from "./signup";
-export { loadCanvasProject, snapshotCanvasProjects } from "./canvas";
+export { addEntry, closeJam, createJam, getVoteDebugInfo, jamQueue, onJamTallyWritten, vote } from "./jams";
+export { applyCanvasOps, createCanvasMediaUpload, createCanvasProject, loadCanvasProject, snapshotCanvasProjects } from "./canvas";
 export { collectCanvasMedia } from "./canvas/media";

@@ -12,6 +12,7 @@ export const tags = {
   generation: (historyId: string) => `generation:${historyId}`,
   user: (uid: string) => `user:${uid}`,
   signup: () => "signup:images",
+  jam: (jamId: string) => `jam:${jamId}`,
 };
 
 /** One family of cache entries: its key from its parameters, how long an entry lives, and
@@ -69,6 +70,13 @@ export const families = {
     ttlSeconds: 3600,
     tags: () => [tags.signup()],
   },
+  jamQueue: {
+    name: "jamQueue",
+    doc: "jamQueue: a jam's entries with their counts, the same for every participant (their own votes are not in it)",
+    key: ({ jamId }: { jamId: string }) => `jam:${part(jamId)}`,
+    ttlSeconds: 300,
+    tags: ({ jamId }: { jamId: string }) => [tags.jam(jamId)],
+  },
 } satisfies Record<string, CacheFamily<never>>;
 
 export const writes = {
@@ -85,6 +93,11 @@ export const writes = {
     name: "signupSelected",
     doc: "the signup image selection was refreshed or changed",
     tags: () => [tags.signup()],
+  },
+  jamChanged: {
+    name: "jamChanged",
+    doc: "a jam's queue changed: a vote, an entry, the jam created or closed (one tag for every participant)",
+    tags: ({ jamId }: { jamId: string }) => [tags.jam(jamId)],
   },
 } satisfies Record<string, WriteAction<never>>;
 

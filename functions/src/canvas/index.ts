@@ -1,16 +1,16 @@
 import { onCall } from "firebase-functions/https";
 import { scheduledJob } from "../maintenance/schedule";
-import { parseInput, requireUser } from "../shared/callable";
-import { db } from "../shared/firebase";
-import { loadCanvasInput, loadCanvasProject as load } from "./load";
+import { applyOpsHandler, createMediaUploadHandler, createProjectHandler, loadProjectHandler } from "./handlers";
+import { mediaSecrets } from "./media/config";
 import { snapshotJob } from "./snapshot-job";
 
-// Wiring only: the logic is in snapshot-job.ts, snapshot.ts and load.ts.
+// Wiring only: the logic is in handlers.ts, ops.ts, load.ts and the snapshot modules.
 
 export const snapshotCanvasProjects = scheduledJob(snapshotJob);
 
-/** A large project is rebuilt in memory and returned whole. */
-export const loadCanvasProject = onCall({ memory: "1GiB" }, async (request) => {
-  const uid = requireUser(request);
-  return load(db(), uid, parseInput(loadCanvasInput, request.data));
-});
+export const createCanvasProject = onCall(createProjectHandler);
+/** Media references are confirmed with a HEAD on the media store. */
+export const applyCanvasOps = onCall({ secrets: mediaSecrets, memory: "512MiB" }, applyOpsHandler);
+export const createCanvasMediaUpload = onCall({ secrets: mediaSecrets }, createMediaUploadHandler);
+/** A page holds up to ~5 MB of elements, and its snapshot part and ops in memory. */
+export const loadCanvasProject = onCall({ memory: "1GiB" }, loadProjectHandler);

@@ -1,6 +1,6 @@
 import * as logger from "firebase-functions/logger";
 
-// Every log event of canvas snapshots and loads, one function each.
+// Every log event of canvas snapshots, loads and ops, one function each.
 const short = (error: unknown) => String(error).slice(0, 300);
 
 export function snapshotWritten(projectId: string, opIndex: number, elementCount: number, partCount: number, ms: number): void {
@@ -31,6 +31,15 @@ export function projectLoaded(
   snapshotOpIndex: number,
   opsReplayed: number,
   elementCount: number,
+  more: boolean,
 ): void {
-  logger.info("canvas project loaded", { projectId, opIndex, snapshotOpIndex, opsReplayed, elementCount });
+  logger.info("canvas project page loaded", { projectId, opIndex, snapshotOpIndex, opsReplayed, elementCount, more });
+}
+
+export function opsApplied(projectId: string, uid: string, opIndex: number, count: number): void {
+  logger.info("canvas ops applied", { projectId, uid, opIndex, count });
+}
+
+export function mediaUploadCreated(projectId: string, uid: string, mediaId: string, contentType: string, sizeBytes: number): void {
+  logger.info("canvas media upload created", { projectId, uid, mediaId, contentType, sizeBytes });
 }

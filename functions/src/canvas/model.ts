@@ -3,11 +3,13 @@
  *
  * `canvasProjects/{projectId}`
  *   ownerUid             the only user who may load the project
+ *   title                the editor's name for it
+ *   liveBytes            wireSize of the live elements, kept by applyCanvasOps (capped)
  *   opIndex              number of ops applied so far (the next op gets this index)
  *   lastSnapshotOpIndex  opIndex of the newest complete snapshot (0: none yet)
  *   lastSnapshotAt       when that snapshot was committed (creation time before the first)
  *   snapshotDueAt        when the project becomes due for a snapshot; absent while no op is
- *                        pending. Maintained by applyOp and the snapshot commit, so the job
+ *                        pending. Maintained by applyCanvasOps and the snapshot commit, so the job
  *                        finds candidates with one range query on a single-field index.
  *   createdAt, updatedAt
  *
@@ -16,7 +18,7 @@
  *
  * `canvasProjects/{projectId}/ops/{opId}`: the op log, opId = index zero-padded to 10 digits so
  *   ids sort in op order: { index, type: "upsert" | "delete", elementId, element?, at }.
- *   Written only by applyOp, in the same transaction that changes the element and opIndex,
+ *   Written only by applyCanvasOps, in the same transaction that changes the element and opIndex,
  *   so op indexes are dense and totally ordered.
  *
  * `canvasProjects/{projectId}/snapshots/{snapshotId}`: the elements as of one opIndex,

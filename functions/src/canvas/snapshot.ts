@@ -1,6 +1,7 @@
 import { FieldPath, FieldValue, Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import type { JobDeps } from "../maintenance/job";
 import { mapLimit } from "../shared/map-limit";
+import { runContendedTransaction } from "../shared/transaction";
 import * as logs from "./logs";
 import {
   elementsCollection,
@@ -114,7 +115,8 @@ export async function snapshotProject(deps: JobDeps, projectId: string, hooks: S
   // more attempts than the SDK's 5 (its jittered backoff grows 1.5x from 1 s: under a minute
   // of waiting in all, within the job's timeout; a project that still loses is an error of the run
   // and stays due for the next one).
-  const outcome = await db.runTransaction(
+  const outcome = await runContendedTransaction(
+    db,
     async (tx): Promise<SnapshotOutcome> => {
       const [project, current] = await tx.getAll(projectRef, headRef);
       if (current!.get("complete") === true) return "alreadySnapshotted";
@@ -132,7 +134,7 @@ export async function snapshotProject(deps: JobDeps, projectId: string, hooks: S
       });
       return "snapshotted";
     },
-    { maxAttempts: completionAttempts },
+    completionAttempts,
   );
 
   if (outcome === "obsolete" || outcome === "missing") {

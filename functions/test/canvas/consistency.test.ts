@@ -1,11 +1,11 @@
 import { loadCanvasState } from "../../src/canvas/load";
 import { FakeClock, hours } from "../helpers/clock";
-import { applyOp } from "../../src/canvas/ops";
 import { snapshotProject } from "../../src/canvas/snapshot";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
+  applyOp,
   applyRandomOps,
   heads,
   jobDeps,
@@ -32,7 +32,7 @@ describe("canvas snapshots are consistent", () => {
     let applied = 0;
     const done = (async () => {
       while (!stopped || applied < min) {
-        await applyOp(db(), projectId, randomOp(rng), clock.now());
+        await applyOp(projectId, randomOp(rng), clock.now());
         applied++;
       }
       return applied;

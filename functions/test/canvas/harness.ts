@@ -11,7 +11,8 @@ import {
   type CanvasOp,
   type CanvasOpInput,
 } from "../../src/canvas/model";
-import { applyOp, createCanvasProject, snapshotDueAt } from "../../src/canvas/ops";
+import type { UploadStore } from "../../src/canvas/media/uploads";
+import { applyCanvasOps, createCanvasProject, snapshotDueAt } from "../../src/canvas/ops";
 import type { FakeClock } from "../helpers/clock";
 import { db } from "../helpers/firestore";
 import type { prng } from "../helpers/random";
@@ -23,7 +24,17 @@ export const settings: CanvasSettings = { batch: 50, budgetMs: 10 * 60_000 };
 export const jobDeps = (clock: FakeClock): JobDeps => ({ db: db(), now: clock.now });
 
 export const newProject = (projectId: string, clock?: FakeClock, ownerUid = owner) =>
-  createCanvasProject(db(), projectId, ownerUid, clock?.now());
+  createCanvasProject(db(), ownerUid, "", clock?.now(), projectId);
+
+/** Random ops refer to no media, so applying them never reaches object storage. */
+const noMediaStore: UploadStore = {
+  presignPut: () => Promise.reject(new Error("no media store in this suite")),
+  stat: () => Promise.reject(new Error("no media store in this suite")),
+};
+
+/** One op as the owner's editor sends it, through applyCanvasOps. */
+export const applyOp = (projectId: string, op: CanvasOpInput, now?: number) =>
+  applyCanvasOps({ db: db(), uploads: noMediaStore }, owner, { projectId, ops: [op] }, now);
 
 /** A random element of a few hundred bytes, with the value kinds canvases use. */
 export function randomElement(rng: Rng, padding = 0): CanvasElement {
@@ -46,7 +57,7 @@ export function randomOp(rng: Rng, pool = 40): CanvasOpInput {
 }
 
 export async function applyRandomOps(projectId: string, rng: Rng, count: number, clock?: FakeClock): Promise<void> {
-  for (let i = 0; i < count; i++) await applyOp(db(), projectId, randomOp(rng), clock?.now());
+  for (let i = 0; i < count; i++) await applyOp(projectId, randomOp(rng), clock?.now());
 }
 
 /** The live elements collection, as a record. */
@@ -79,7 +90,7 @@ export async function heads(projectId: string) {
 }
 
 /**
- * A project of `count` elements written directly (BulkWriter), as applyOp would have left it
+ * A project of `count` elements written directly (BulkWriter), as applyCanvasOps would have left it
  * after one upsert per element: the op log, the elements and opIndex agree, and it is due.
  */
 export async function seedProject(projectId: string, count: number, rng: Rng, padding = 0, now = Date.now()): Promise<void> {
@@ -104,7 +115,7 @@ export async function seedProject(projectId: string, count: number, rng: Rng, pa
 }
 
 /** The elements as of `opIndex`, replayed from the whole op log: an oracle independent of
- *  snapshots (for projects built by applyOp only). */
+ *  snapshots (for projects built by applyCanvasOps only). */
 export async function stateAt(projectId: string, opIndex: number): Promise<Record<string, CanvasElement>> {
   const ops = await db()
     .collection(`${projectPath(projectId)}/ops`)

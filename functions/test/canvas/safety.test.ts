@@ -1,13 +1,13 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import { FakeClock } from "../helpers/clock";
 import { loadCanvasState } from "../../src/canvas/load";
-import { applyOp } from "../../src/canvas/ops";
 import { snapshotProject } from "../../src/canvas/snapshot";
 import { snapshotDueProjects } from "../../src/canvas/snapshot-job";
 import { storageSize } from "../../src/canvas/size";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import {
+  applyOp,
   applyRandomOps,
   heads,
   jobDeps,
@@ -46,7 +46,7 @@ describe("canvas snapshot storage and safety", () => {
     for (const part of parts.docs) expect(storageSize(part.data())).toBeLessThan(1_000_000);
     expect(await snapshotElements(head!)).toEqual(live);
 
-    for (let i = 0; i < 15; i++) await applyOp(db(), "big", randomOp(rng), clock.now());
+    for (let i = 0; i < 15; i++) await applyOp("big", randomOp(rng), clock.now());
     const loaded = (await loadCanvasState(db(), "big"))!;
     expect(loaded).toMatchObject({ opIndex: 3025, snapshotOpIndex: 3010, opsReplayed: 15 });
     expect(loaded.elements).toEqual(await liveElements("big"));

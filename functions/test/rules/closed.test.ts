@@ -39,17 +39,7 @@ const closed: ClosedDoc[] = [
   { path: "historyOwners/h1", data: { uid: "alice", claimedAt: at() }, owner: "alice" },
   { path: "signupImageCache/current", data: { images: [{ url: "https://cdn.example/fox.png" }], refreshedAt: at() } },
   { path: "signupImageCache/refreshLock", data: { holder: "refresh-1", until: at() } },
-  {
-    path: "canvasProjects/p1",
-    data: { ownerUid: "alice", opIndex: 1, lastSnapshotOpIndex: 0, createdAt: at(), updatedAt: at() },
-    owner: "alice",
-  },
   { path: "canvasProjects/p1/elements/e1", data: { type: "image", x: 0, y: 0 }, owner: "alice" },
-  {
-    path: "canvasProjects/p1/ops/0000000001",
-    data: { index: 1, type: "upsert", elementId: "e1", element: { type: "image" }, at: at() },
-    owner: "alice",
-  },
   {
     path: "canvasProjects/p1/snapshots/0000000001",
     data: { opIndex: 1, version: 1, createdAt: at(), complete: true, partCount: 1, elementCount: 1 },

@@ -63,6 +63,14 @@ const needed: Shape[] = [
     ],
     usedBy: "media/gc.ts candidates",
   },
+  {
+    collection: "canvasMedia",
+    fields: [
+      ["ownerUid", "ASCENDING"],
+      ["pendingUpload", "ASCENDING"],
+    ],
+    usedBy: "media/uploads.ts count of a user's pending uploads",
+  },
 ];
 
 interface IndexField {

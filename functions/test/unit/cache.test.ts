@@ -19,6 +19,7 @@ describe("key builders and tags", () => {
       entryKey(families.generation, { historyId: "h1" }),
       entryKey(families.userProfile, { uid: "h1" }),
       entryKey(families.signupSelection, {}),
+      entryKey(families.jamQueue, { jamId: "h1" }),
     ];
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys[0]).toBe("fresco:c:feed:recent:20");
@@ -27,7 +28,7 @@ describe("key builders and tags", () => {
     expect(families.generation.tags({ historyId: "h1" })).toEqual(["generation:h1"]);
     expect(families.userProfile.tags({ uid: "u1" })).toEqual(["user:u1"]);
     expect(families.signupSelection.tags()).toEqual(["signup:images"]);
-    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 3600]);
+    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 3600, 300]);
   });
 });
 
@@ -35,6 +36,7 @@ describe("writes", () => {
   it("a mirror change makes its item, the feed and its owner stale", () => {
     expect(writes.mirrorChanged.tags({ uid: "u1", historyId: "h1" })).toEqual([tags.generation("h1"), tags.feed(), tags.user("u1")]);
     expect(writes.signupSelected.tags()).toEqual(families.signupSelection.tags());
+    expect(writes.jamChanged.tags({ jamId: "j1" })).toEqual(families.jamQueue.tags({ jamId: "j1" }));
   });
 
   it("every Redis key Fresco writes starts with fresco:", () => {

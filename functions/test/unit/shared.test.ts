@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, fromCursorTime, timeAndId, toCursorTime } f
 import { isDocumentId } from "../../src/shared/ids";
 import { intParam } from "../../src/shared/params";
 import { micros } from "../../src/shared/time";
+import { isClosedTransaction } from "../../src/shared/transaction";
 import { describeIssues } from "../../src/shared/zod";
 
 describe("document ids", () => {
@@ -72,5 +73,17 @@ describe("small shared pieces", () => {
     process.env.FRESCO_UNIT_TEST_INT = "1";
     expect(() => setting.value()).toThrow(/FRESCO_UNIT_TEST_INT must be an integer of at least 2/);
     delete process.env.FRESCO_UNIT_TEST_INT;
+  });
+});
+
+describe("contended transactions", () => {
+  it.each([
+    [{ code: 3, message: "3 INVALID_ARGUMENT: Transaction is invalid or closed." }, true],
+    [{ code: 3, message: "3 INVALID_ARGUMENT: Value for argument is not valid" }, false],
+    [{ code: 10, message: "10 ABORTED: Transaction lock timeout." }, false], // the SDK retries these itself
+    [new Error("Transaction is invalid or closed."), false],
+    [undefined, false],
+  ])("runs again only a transaction the emulator closed: %p", (error, expected) => {
+    expect(isClosedTransaction(error)).toBe(expected);
   });
 });

@@ -28,6 +28,12 @@ export function printWelcome(
    one item       curl '${fn("publicGeneration")}?id=demo-cy-1'
  Callables (admin): updateAestheticScore {historyId, uid, score}, getMirrorQueueStats {},
    retryDeadMirrorTasks {taskIds?}, runMaintenanceJob {job, dryRun?, limit?}
+ Callables (jams, any signed-in user): createJam {title}, addEntry {jamId, title, url?},
+   vote {jamId, entryId, value}, jamQueue {jamId}, closeJam {jamId} (host);
+   getVoteDebugInfo {jamId, limit?} (admin)
+ Callables (canvas editor, any signed-in user): createCanvasProject {title?},
+   applyCanvasOps {projectId, expectedOpIndex?, ops}, createCanvasMediaUpload {projectId,
+   contentType, sizeBytes}, loadCanvasProject {projectId, cursor?}
 
  Schedules (run here on their schedule, as in production):
 ${schedules.map((s) => `   ${s.name.padEnd(26)} ${s.schedule} (${s.timeZone})`).join("\n")}

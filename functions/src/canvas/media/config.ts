@@ -49,3 +49,9 @@ export function s3SettingsFromParams(): S3Settings {
     secretAccessKey: mediaSecretAccessKey.value(),
   };
 }
+
+export const mediaMaxUploadBytes = intParam("CANVAS_MEDIA_MAX_UPLOAD_BYTES", {
+  default: 20 * 1024 * 1024,
+  min: 1,
+  description: "Largest canvas media file a presigned upload accepts, in bytes",
+});

@@ -134,6 +134,7 @@ function judge(run: Run, snap: DocumentSnapshot): Verdict {
   const media = parsed.data;
   if (media.referencedByCount !== 0) return { ok: false, why: "referenced" };
   if (media.createdAt.toMillis() > run.cutoff) return { ok: false, why: "young" };
+  if (media.unreferencedAt && media.unreferencedAt.toMillis() > run.cutoff) return { ok: false, why: "young" };
   if (media.deletingAt && run.deps.now() - media.deletingAt.toMillis() < run.settings.claimTtlMs) return { ok: false, why: "claimed" };
   return { ok: true, media };
 }

@@ -65,16 +65,20 @@ export function s3MediaStore(client: S3Client, bucket: string): MediaStore {
   };
 }
 
-/** The store of the deployed functions, built on first use so that params and secrets are
- *  read at run time (never at module scope, where they have no value yet). */
-export function mediaStoreFromParams(): MediaStore {
-  let store: MediaStore | undefined;
-  const get = () => {
-    if (!store) {
+/** A store of the deployed functions on the params' S3 client, built on first use so that
+ *  params and secrets are read at run time (never at module scope, where they have no value). */
+export function onParamsClient<T>(build: (client: S3Client, bucket: string) => T): () => T {
+  let built: T | undefined;
+  return () => {
+    if (built === undefined) {
       const settings = s3SettingsFromParams();
-      store = s3MediaStore(mediaS3Client(settings), settings.bucket);
+      built = build(mediaS3Client(settings), settings.bucket);
     }
-    return store;
+    return built;
   };
+}
+
+export function mediaStoreFromParams(): MediaStore {
+  const get = onParamsClient(s3MediaStore);
   return { exists: (path) => get().exists(path), delete: (path) => get().delete(path) };
 }

@@ -9,4 +9,5 @@ module.exports = {
   setupFiles: ["<rootDir>/test/helpers/quiet-logs.ts"],
   // Suites share one emulator project; running them one at a time keeps clears from racing.
   maxWorkers: 1,
+  testSequencer: "<rootDir>/jest.sequencer.js",
 };

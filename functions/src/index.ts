@@ -3,7 +3,15 @@ export { health } from "./health";
 export { onGenerationHistoryWritten, onGenerationWritten, processMirrorTask, sweepMirrorQueue } from "./mirror";
 export { replayCacheInvalidations } from "./cache";
 export { publicFeed, publicGeneration } from "./feed";
-export { getMirrorQueueStats, retryDeadMirrorTasks, runMaintenanceJob, updateAestheticScore } from "./admin";
+export {
+  findPublicItems,
+  getCacheOverview,
+  getMirrorQueueStats,
+  listMaintenanceRuns,
+  retryDeadMirrorTasks,
+  runMaintenanceJob,
+  updateAestheticScore,
+} from "./admin";
 export { refreshSignupImageCache, signupImages } from "./signup";
 export { addEntry, closeJam, createJam, getVoteDebugInfo, jamQueue, onJamTallyWritten, vote } from "./jams";
 export { applyCanvasOps, createCanvasMediaUpload, createCanvasProject, loadCanvasProject, snapshotCanvasProjects } from "./canvas";

@@ -103,3 +103,18 @@ export const writes = {
 
 /** The Redis key of one entry. */
 export const entryKey = <P>(family: CacheFamily<P>, params: P) => redisKeys.entry(family.key(params));
+
+/** A tag's kind: "generation:abc" -> "generation". */
+const kindOf = (tag: string) => tag.split(":")[0]!;
+/** Parameters for listing tag kinds: every field present, so optional tags show up too. */
+const anyParams = new Proxy({}, { get: () => "*" }) as never;
+
+/** The map as a table: each write action with the read families it makes stale (those that
+ *  share a tag kind). `npm start`'s admin panel shows it; a test checks it against the tags. */
+export function invalidationTable(): Array<{ write: string; doc: string; reads: string[] }> {
+  const familyKinds = Object.values(families).map((f) => ({ name: f.name, kinds: new Set(f.tags(anyParams).map(kindOf)) }));
+  return Object.values(writes).map((w) => {
+    const kinds = new Set(w.tags(anyParams).map(kindOf));
+    return { write: w.name, doc: w.doc, reads: familyKinds.filter((f) => [...f.kinds].some((k) => kinds.has(k))).map((f) => f.name) };
+  });
+}

@@ -16,6 +16,14 @@ interface Shape {
 
 const needed: Shape[] = [
   {
+    collection: "maintenanceRuns",
+    fields: [
+      ["job", "ASCENDING"],
+      ["startedAt", "DESCENDING"],
+    ],
+    usedBy: "runs.ts listRuns of one job",
+  },
+  {
     collection: "mirrorQueue",
     fields: [
       ["status", "ASCENDING"],

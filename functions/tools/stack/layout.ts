@@ -12,7 +12,7 @@ import { firebaseConfigPath, repoRoot } from "./paths";
 /** The demo project: a `demo-` id keeps the emulators from ever reaching a real project. */
 export const baseProjectId = "demo-fresco";
 export const region = "us-central1";
-export const emulatorsUsed = ["firestore", "functions", "auth", "pubsub"] as const;
+export const emulatorsUsed = ["firestore", "functions", "auth", "pubsub", "hosting"] as const;
 
 /** Ports of the stack's own services (not in firebase.json). The bridge has this port under
  *  `npm start`; tests start theirs on a free port and pass it in UPSTASH_REDIS_REST_URL. */
@@ -28,12 +28,14 @@ export interface StackLayout {
   offset: number;
   project: string;
   /** host:port of each service. */
-  hosts: { firestore: string; auth: string; pubsub: string; hub: string; functions: string; bridge: string; s3: string };
+  hosts: { firestore: string; auth: string; pubsub: string; hub: string; functions: string; hosting: string; bridge: string; s3: string };
   /** Every port the stack binds, named for the "port taken" message. */
   ports: NamedPort[];
   /** The environment that points firebase-admin and the helpers at these emulators. */
   env: Record<string, string>;
   functionUrl(name: string): string;
+  /** The admin panel, served by the Hosting emulator. */
+  panelUrl: string;
 }
 
 type EmulatorConfig = Record<string, { host?: string; port?: number; websocketPort?: number; enabled?: boolean }>;
@@ -73,6 +75,7 @@ export function stackLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
     pubsub: at("pubsub emulator"),
     hub: at("hub emulator"),
     functions: at("functions emulator"),
+    hosting: at("hosting emulator"),
     bridge: at("Upstash REST bridge"),
     s3: at("local S3 store (s3rver)"),
   };
@@ -90,6 +93,7 @@ export function stackLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
       FRESCO_FUNCTIONS_HOST: hosts.functions,
     },
     functionUrl: (name) => `http://${hosts.functions}/${project}/${region}/${name}`,
+    panelUrl: `http://${hosts.hosting}/`,
   };
 }
 

@@ -9,7 +9,7 @@ import { s3rverCredentials, startS3Server } from "../media/s3-server";
 import { printWelcome } from "./welcome";
 import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
 import { emulatorsUsed, firebaseArgs, stackLayout, type StackLayout } from "./layout";
-import { functionsDir, localBridgeToken, repoRoot } from "./paths";
+import { chromiumPath, functionsDir, localBridgeToken, repoRoot } from "./paths";
 import { assertPortsFree } from "./ports";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
 import { LocalScheduler, schedulesOf, type Schedule } from "./scheduler";
@@ -80,6 +80,22 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
   writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
 
+/** The admin panel (Vite, from the root package) into panel/dist, which the Hosting emulator
+ *  serves; it is told where this stack's emulators listen. */
+function buildPanel(layout: StackLayout): void {
+  console.log("[fresco] building the admin panel");
+  execFileSync(join(repoRoot, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn", "panel"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      FRESCO_PANEL_PROJECT: layout.project,
+      FRESCO_PANEL_AUTH_HOST: layout.hosts.auth,
+      FRESCO_PANEL_FUNCTIONS_HOST: layout.hosts.functions,
+    },
+  });
+}
+
 /** The emulator has no scheduler: run every scheduled function of the built functions on
  *  its schedule, as production does (time zones that are params come from functions/.env). */
 function startScheduler(layout: StackLayout): { stop(): void; schedules: Schedule[] } {
@@ -99,6 +115,9 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
     console.log("[fresco] typecheck and lint");
     run("npm", ["run", "--silent", "typecheck"], functionsDir);
     run("npm", ["run", "--silent", "lint"], functionsDir);
+    // The admin panel's tests run in Debian's Chromium: say so now, not after the emulators.
+    if (!existsSync(chromiumPath))
+      throw new Error(`${chromiumPath} is missing: the panel's browser tests need it (apt-get install chromium).`);
   }
   assertJava();
   const layout = stackLayout();
@@ -106,6 +125,7 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
 
   console.log("[fresco] building functions");
   run("npm", ["run", "--silent", "build"], functionsDir);
+  buildPanel(layout);
 
   const token = localBridgeToken();
   const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, layout, token);

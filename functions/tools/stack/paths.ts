@@ -9,3 +9,6 @@ export const firebaseConfigPath = join(repoRoot, "firebase.json");
 
 /** The bridge's token of this checkout: random, kept in .cache/upstash-token (mode 0600). */
 export const localBridgeToken = () => localUpstashToken(cacheDir);
+
+/** Debian's Chromium, which the admin panel's browser tests drive (`.ci/run` installs it). */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -16,8 +16,10 @@ export function printWelcome(
 ────────────────────────────────────────────────────────────────────────
  Fresco is running on the emulators (project ${projectId}) with demo data.
 
+ Admin panel      ${layout.panelUrl}  (sign in as ${admin.email} / ${demoPassword})
+
  Emulators        Firestore ${hosts.firestore} · Auth ${hosts.auth} · Pub/Sub ${hosts.pubsub}
-                  Functions ${hosts.functions} · hub ${hosts.hub} (UI off)
+                  Functions ${hosts.functions} · Hosting ${hosts.hosting} · hub ${hosts.hub} (UI off)
  Redis            ${urls.redisUrl}
  Upstash REST     ${urls.bridgeUrl}  (token in functions/.secret.local)
  S3 (media)       ${urls.s3Url}  bucket fresco-media (s3rver; key/secret S3RVER)
@@ -27,7 +29,8 @@ export function printWelcome(
    feed           curl '${fn("publicFeed")}?sort=score&limit=10'
    one item       curl '${fn("publicGeneration")}?id=demo-cy-1'
  Callables (admin): updateAestheticScore {historyId, uid, score}, getMirrorQueueStats {},
-   retryDeadMirrorTasks {taskIds?}, runMaintenanceJob {job, dryRun?, limit?}
+   retryDeadMirrorTasks {taskIds?}, runMaintenanceJob {job, dryRun?, limit?},
+   listMaintenanceRuns {job?, limit?}, findPublicItems {q}, getCacheOverview {}
  Callables (jams, any signed-in user): createJam {title}, addEntry {jamId, title, url?},
    vote {jamId, entryId, value}, jamQueue {jamId}, closeJam {jamId} (host);
    getVoteDebugInfo {jamId, limit?} (admin)

@@ -1,0 +1,36 @@
+import { httpsCallable, type Functions } from "firebase/functions";
+import type { CallableName, HttpName, RequestOf, ResponseOf } from "./endpoints";
+
+/** A typed caller of every endpoint. `httpBase` is where HTTP functions answer
+ *  (`http://127.0.0.1:5001/<project>/us-central1` on the emulator). */
+export function frescoClient(functions: Functions, httpBase: string) {
+  return {
+    async call<N extends CallableName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
+      const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name)(request);
+      return data;
+    },
+    async get<N extends HttpName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
+      const query = new URLSearchParams(
+        Object.entries(request ?? {})
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
+      const response = await fetch(`${httpBase}/${name}${query.size ? `?${query}` : ""}`);
+      const body = (await response.json().catch(() => ({}))) as ResponseOf<N> & { error?: string };
+      if (!response.ok) throw new HttpEndpointError(name, response.status, body.error ?? response.statusText);
+      return body;
+    },
+  };
+}
+export type FrescoClient = ReturnType<typeof frescoClient>;
+
+export class HttpEndpointError extends Error {
+  override name = "HttpEndpointError";
+  constructor(
+    readonly endpoint: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(`${endpoint}: ${status} ${message}`);
+  }
+}

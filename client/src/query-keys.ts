@@ -1,0 +1,66 @@
+import type { CallableName, EndpointName, RequestOf } from "./endpoints";
+
+/**
+ * The one query-key factory. A read's key is `["fresco", name, request]` with the request's
+ * fields in a canonical order and undefined ones dropped; an invalidation is a prefix of it
+ * built by the same functions, so an app (TanStack Query or any cache that matches key
+ * prefixes) can never cache under a key its invalidation misses: the next-artworks incident.
+ */
+export type QueryKey = readonly ["fresco", ...unknown[]];
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+export const queryKeys = {
+  /** Every Fresco read. */
+  all: (): QueryKey => ["fresco"],
+  /** Every read of one endpoint, whatever its request. */
+  endpoint: (name: EndpointName): QueryKey => ["fresco", name],
+  /** One read: the key to cache its answer under. */
+  read: <N extends EndpointName>(name: N, request: RequestOf<N>): QueryKey => ["fresco", name, canonical(request ?? {})],
+  /** The reads of one endpoint whose request has these fields (a partial request). */
+  matching: <N extends EndpointName>(name: N, fields: Partial<RequestOf<N>>): QueryKey => ["fresco", name, canonical(fields)],
+};
+
+/**
+ * What each write makes stale in a client's cache: the reads that show what it changed. It
+ * mirrors the server's invalidation map (functions/src/cache/map.ts) for the client's own
+ * cache; a write absent here changes no read of this API.
+ */
+export const invalidatedBy: { [W in CallableName]?: (request: RequestOf<W>) => QueryKey[] } = {
+  updateAestheticScore: (r) => [
+    queryKeys.endpoint("publicFeed"),
+    queryKeys.matching("publicGeneration", { id: r.historyId }),
+    queryKeys.endpoint("signupImages"),
+    queryKeys.endpoint("findPublicItems"),
+  ],
+  // A retried task applies its item to the public mirror.
+  retryDeadMirrorTasks: () => [
+    queryKeys.endpoint("getMirrorQueueStats"),
+    queryKeys.endpoint("publicFeed"),
+    queryKeys.endpoint("publicGeneration"),
+    queryKeys.endpoint("signupImages"),
+    queryKeys.endpoint("findPublicItems"),
+  ],
+  runMaintenanceJob: () => [
+    queryKeys.endpoint("listMaintenanceRuns"),
+    queryKeys.endpoint("signupImages"),
+    queryKeys.endpoint("loadCanvasProject"),
+  ],
+  createJam: () => [],
+  closeJam: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],
+  addEntry: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],
+  vote: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],
+  applyCanvasOps: (r) => [queryKeys.matching("loadCanvasProject", { projectId: r.projectId })],
+  createCanvasProject: () => [],
+  createCanvasMediaUpload: () => [],
+};

@@ -1,0 +1,56 @@
+/**
+ * The request and response types of every callable and HTTP endpoint, for the typed client
+ * (`client/`). Types only: requests are the `z.input` of the schema each function validates
+ * with, responses the return type of its handler, so the client can never drift from them.
+ * Nothing here runs; a test checks that it names exactly the exported endpoints.
+ */
+import type { z } from "zod";
+import type { findItemsInput } from "./admin/find";
+import type * as admin from "./admin/handlers";
+import type { runJobInput } from "./admin/jobs";
+import type { noInput, retryDeadInput } from "./admin/schemas";
+import type { updateScoreInput } from "./admin/update-score";
+import type * as canvas from "./canvas/handlers";
+import type { loadCanvasInput } from "./canvas/load";
+import type { createUploadInput } from "./canvas/media/uploads";
+import type { applyOpsInput, createProjectInput } from "./canvas/ops";
+import type { FeedPage } from "./feed/load";
+import type { feedQuerySchema, generationQuerySchema } from "./feed/query";
+import type { HealthReport } from "./health/check";
+import type * as jams from "./jams/handlers";
+import type { addEntryInput, createJamInput, debugInput, jamInput, voteInput } from "./jams/schemas";
+import type { listRunsInput } from "./maintenance/runs";
+import type { PublicItem } from "./mirror/public";
+import type { SignupImage } from "./signup/select";
+
+type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+type In<S extends z.ZodType> = z.input<S>;
+
+/** Callables: `httpsCallable(functions, name)(request)` resolves `{ data: response }`. */
+export interface Callables {
+  updateAestheticScore: { request: In<ReturnType<typeof updateScoreInput>>; response: Out<typeof admin.updateScoreHandler> };
+  getMirrorQueueStats: { request: In<typeof noInput>; response: Out<typeof admin.queueStatsHandler> };
+  retryDeadMirrorTasks: { request: In<typeof retryDeadInput>; response: Out<typeof admin.retryDeadHandler> };
+  runMaintenanceJob: { request: In<typeof runJobInput>; response: Out<typeof admin.runJobHandler> };
+  listMaintenanceRuns: { request: In<typeof listRunsInput>; response: Out<typeof admin.listRunsHandler> };
+  findPublicItems: { request: In<typeof findItemsInput>; response: Out<typeof admin.findItemsHandler> };
+  getCacheOverview: { request: In<typeof noInput>; response: Out<typeof admin.cacheOverviewHandler> };
+  createJam: { request: In<typeof createJamInput>; response: Out<typeof jams.createJamHandler> };
+  closeJam: { request: In<typeof jamInput>; response: Out<typeof jams.closeJamHandler> };
+  addEntry: { request: In<typeof addEntryInput>; response: Out<typeof jams.addEntryHandler> };
+  vote: { request: In<typeof voteInput>; response: Out<typeof jams.voteHandler> };
+  jamQueue: { request: In<typeof jamInput>; response: Out<typeof jams.jamQueueHandler> };
+  getVoteDebugInfo: { request: In<typeof debugInput>; response: Out<typeof jams.voteDebugHandler> };
+  createCanvasProject: { request: In<typeof createProjectInput>; response: Out<typeof canvas.createProjectHandler> };
+  applyCanvasOps: { request: In<typeof applyOpsInput>; response: Out<typeof canvas.applyOpsHandler> };
+  createCanvasMediaUpload: { request: In<ReturnType<typeof createUploadInput>>; response: Out<typeof canvas.createMediaUploadHandler> };
+  loadCanvasProject: { request: In<typeof loadCanvasInput>; response: Out<typeof canvas.loadProjectHandler> };
+}
+
+/** HTTP GET endpoints: the request is the query string. */
+export interface HttpEndpoints {
+  health: { request: Record<string, never>; response: HealthReport };
+  publicFeed: { request: In<typeof feedQuerySchema>; response: FeedPage };
+  publicGeneration: { request: In<typeof generationQuerySchema>; response: { item: PublicItem } };
+  signupImages: { request: Record<string, never>; response: { images: SignupImage[]; refreshedAt: string | null } };
+}

@@ -1,12 +1,14 @@
 import { httpsCallable, type Functions } from "firebase/functions";
-import type { CallableName, HttpName, RequestOf, ResponseOf } from "./endpoints";
+import { callables, type CallableName, type HttpName, type RequestOf, type ResponseOf } from "./endpoints";
 
 /** A typed caller of every endpoint. `httpBase` is where HTTP functions answer
  *  (`http://127.0.0.1:5001/<project>/us-central1` on the emulator). */
 export function frescoClient(functions: Functions, httpBase: string) {
   return {
     async call<N extends CallableName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
-      const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name)(request);
+      const entry = callables[name] as { timeoutSeconds?: number };
+      const options = entry.timeoutSeconds ? { timeout: entry.timeoutSeconds * 1000 } : {};
+      const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name, options)(request);
       return data;
     },
     async get<N extends HttpName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {

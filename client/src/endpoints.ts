@@ -6,24 +6,25 @@ import type { Callables, HttpEndpoints } from "../../functions/src/api";
  * and `satisfies` makes the compiler refuse a list that misses or invents one.
  */
 export const callables = {
-  updateAestheticScore: { access: "admin" },
-  getMirrorQueueStats: { access: "admin" },
-  retryDeadMirrorTasks: { access: "admin" },
-  runMaintenanceJob: { access: "admin" },
-  listMaintenanceRuns: { access: "admin" },
-  findPublicItems: { access: "admin" },
-  getCacheOverview: { access: "admin" },
-  getVoteDebugInfo: { access: "admin" },
-  createJam: { access: "user" },
-  closeJam: { access: "user" },
-  addEntry: { access: "user" },
-  vote: { access: "user" },
-  jamQueue: { access: "user" },
-  createCanvasProject: { access: "user" },
-  applyCanvasOps: { access: "user" },
-  createCanvasMediaUpload: { access: "user" },
-  loadCanvasProject: { access: "user" },
-} as const satisfies { [N in keyof Callables]: { access: "admin" | "user" } };
+  updateAestheticScore: { access: "admin", effect: "write" },
+  getMirrorQueueStats: { access: "admin", effect: "read" },
+  retryDeadMirrorTasks: { access: "admin", effect: "write" },
+  // The function may run 540 s; the SDK's default deadline is 70 s.
+  runMaintenanceJob: { access: "admin", effect: "write", timeoutSeconds: 550 },
+  listMaintenanceRuns: { access: "admin", effect: "read" },
+  findPublicItems: { access: "admin", effect: "read" },
+  getCacheOverview: { access: "admin", effect: "read" },
+  getVoteDebugInfo: { access: "admin", effect: "read" },
+  createJam: { access: "user", effect: "write" },
+  closeJam: { access: "user", effect: "write" },
+  addEntry: { access: "user", effect: "write" },
+  vote: { access: "user", effect: "write" },
+  jamQueue: { access: "user", effect: "read" },
+  createCanvasProject: { access: "user", effect: "write" },
+  applyCanvasOps: { access: "user", effect: "write" },
+  createCanvasMediaUpload: { access: "user", effect: "write" },
+  loadCanvasProject: { access: "user", effect: "read" },
+} as const satisfies { [N in keyof Callables]: { access: "admin" | "user"; effect: "read" | "write"; timeoutSeconds?: number } };
 
 export const httpEndpoints = {
   health: { method: "GET" },
@@ -33,6 +34,8 @@ export const httpEndpoints = {
 } as const satisfies { [N in keyof HttpEndpoints]: { method: "GET" } };
 
 export type CallableName = keyof Callables;
+/** The callables that change something: each must say what it invalidates (query-keys.ts). */
+export type WriteName = { [N in CallableName]: (typeof callables)[N]["effect"] extends "write" ? N : never }[CallableName];
 export type HttpName = keyof HttpEndpoints;
 export type EndpointName = CallableName | HttpName;
 export type RequestOf<N extends EndpointName> = N extends CallableName

@@ -1,10 +1,12 @@
-import type { CallableName, EndpointName, RequestOf } from "./endpoints";
+import type { EndpointName, RequestOf, ResponseOf, WriteName } from "./endpoints";
 
 /**
  * The one query-key factory. A read's key is `["fresco", name, request]` with the request's
- * fields in a canonical order and undefined ones dropped; an invalidation is a prefix of it
- * built by the same functions, so an app (TanStack Query or any cache that matches key
- * prefixes) can never cache under a key its invalidation misses: the next-artworks incident.
+ * fields in a canonical order and undefined ones dropped. An invalidation is built by the same
+ * functions: `["fresco", name]` (every read of an endpoint) or `["fresco", name, fields]`
+ * (the reads whose request has these fields), matched as TanStack Query matches keys (array
+ * prefix, object fields as a subset). So an app can never cache under a key its invalidation
+ * misses: the next-artworks incident.
  */
 export type QueryKey = readonly ["fresco", ...unknown[]];
 
@@ -32,11 +34,11 @@ export const queryKeys = {
 };
 
 /**
- * What each write makes stale in a client's cache: the reads that show what it changed. It
- * mirrors the server's invalidation map (functions/src/cache/map.ts) for the client's own
- * cache; a write absent here changes no read of this API.
+ * What each write makes stale in a client's cache: the reads that show what it changed. Every
+ * write callable has an entry (the type requires it); it mirrors the server's invalidation map
+ * (functions/src/cache/map.ts) for the client's own cache, checked by test/unit/client.test.ts.
  */
-export const invalidatedBy: { [W in CallableName]?: (request: RequestOf<W>) => QueryKey[] } = {
+export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response: ResponseOf<W>) => QueryKey[] } = {
   updateAestheticScore: (r) => [
     queryKeys.endpoint("publicFeed"),
     queryKeys.matching("publicGeneration", { id: r.historyId }),
@@ -56,7 +58,8 @@ export const invalidatedBy: { [W in CallableName]?: (request: RequestOf<W>) => Q
     queryKeys.endpoint("signupImages"),
     queryKeys.endpoint("loadCanvasProject"),
   ],
-  createJam: () => [],
+  // No one can have read a new jam yet; its (uncached) queue is named for completeness.
+  createJam: (_request, response) => [queryKeys.matching("jamQueue", { jamId: response.jamId })],
   closeJam: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],
   addEntry: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],
   vote: (r) => [queryKeys.matching("jamQueue", { jamId: r.jamId }), queryKeys.matching("getVoteDebugInfo", { jamId: r.jamId })],

@@ -1,27 +1,27 @@
 /**
  * The request and response types of every callable and HTTP endpoint, for the typed client
- * (`client/`). Types only: requests are the `z.input` of the schema each function validates
- * with, responses the return type of its handler, so the client can never drift from them.
+ * (`client/`). Types only: a callable's request is the `z.input` of the schema it validates
+ * with and its response the return type of its handler; an HTTP endpoint's query is its
+ * schema's output and its response the type of the function that builds the body.
  * Nothing here runs; a test checks that it names exactly the exported endpoints.
  */
 import type { z } from "zod";
 import type { findItemsInput } from "./admin/find";
 import type * as admin from "./admin/handlers";
-import type { runJobInput } from "./admin/jobs";
+import type { listRunsInput, runJobInput } from "./admin/jobs";
 import type { noInput, retryDeadInput } from "./admin/schemas";
 import type { updateScoreInput } from "./admin/update-score";
 import type * as canvas from "./canvas/handlers";
 import type { loadCanvasInput } from "./canvas/load";
 import type { createUploadInput } from "./canvas/media/uploads";
 import type { applyOpsInput, createProjectInput } from "./canvas/ops";
-import type { FeedPage } from "./feed/load";
+import type { loadFeedPage } from "./feed/load";
 import type { feedQuerySchema, generationQuerySchema } from "./feed/query";
-import type { HealthReport } from "./health/check";
+import type { checkHealth } from "./health/check";
 import type * as jams from "./jams/handlers";
 import type { addEntryInput, createJamInput, debugInput, jamInput, voteInput } from "./jams/schemas";
-import type { listRunsInput } from "./maintenance/runs";
-import type { PublicItem } from "./mirror/public";
-import type { SignupImage } from "./signup/select";
+import type { loadGeneration } from "./mirror/public";
+import type { signupImages } from "./signup/select";
 
 type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 type In<S extends z.ZodType> = z.input<S>;
@@ -47,10 +47,15 @@ export interface Callables {
   loadCanvasProject: { request: In<typeof loadCanvasInput>; response: Out<typeof canvas.loadProjectHandler> };
 }
 
-/** HTTP GET endpoints: the request is the query string. */
+/** A query string's parameters as the handler reads them once parsed (fields with a default
+ *  may be left out). */
+type Query<S extends z.ZodType> = Partial<z.output<S>>;
+
+/** HTTP GET endpoints: the request is the query string; the response is built from the
+ *  return type of the function that makes the body (the handler writes it with res.json). */
 export interface HttpEndpoints {
-  health: { request: Record<string, never>; response: HealthReport };
-  publicFeed: { request: In<typeof feedQuerySchema>; response: FeedPage };
-  publicGeneration: { request: In<typeof generationQuerySchema>; response: { item: PublicItem } };
-  signupImages: { request: Record<string, never>; response: { images: SignupImage[]; refreshedAt: string | null } };
+  health: { request: Record<string, never>; response: Out<typeof checkHealth> };
+  publicFeed: { request: Query<typeof feedQuerySchema>; response: Out<typeof loadFeedPage> };
+  publicGeneration: { request: z.output<typeof generationQuerySchema>; response: { item: NonNullable<Out<typeof loadGeneration>> } };
+  signupImages: { request: Record<string, never>; response: { images: ReturnType<typeof signupImages>; refreshedAt: string | null } };
 }

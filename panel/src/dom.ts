@@ -30,12 +30,14 @@ export function table(caption: string, head: string[], rows: Child[][]): HTMLTab
 }
 
 const status = () => document.getElementById("status")!;
+const alert = () => document.getElementById("alert")!;
 
+/** News in the polite status region; an error in the alert region (each region keeps its
+ *  role, which screen readers announce reliably). */
 export function say(text: string, kind: "ok" | "error" | "" = ""): void {
-  const el = status();
-  el.textContent = text;
-  el.className = kind;
-  el.setAttribute("role", kind === "error" ? "alert" : "status");
+  status().textContent = kind === "error" ? "" : text;
+  status().className = kind;
+  alert().textContent = kind === "error" ? text : "";
 }
 
 /** Runs a long action with its button disabled and the elapsed time shown. */

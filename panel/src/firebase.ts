@@ -1,58 +1,32 @@
-import { QueryClient } from "@tanstack/query-core";
 import { initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth } from "firebase/auth";
 import { connectFunctionsEmulator, getFunctions } from "firebase/functions";
-import {
-  frescoClient,
-  invalidatedBy,
-  queryKeys,
-  type CallableName,
-  type EndpointName,
-  type HttpName,
-  type RequestOf,
-  type ResponseOf,
-} from "../../client/src";
+import { frescoClient, frescoQueries } from "../../client/src";
 
-// The panel talks to the local emulators; the stack passes where they listen at build time.
+// Built by the stack (`npm start`, `npm test`), the panel talks to the local emulators, whose
+// hosts the stack passes at build time. Built for a deploy (firebase.json's predeploy), it
+// takes the project's web config from Firebase Hosting's reserved /__/firebase/init.json.
 const env = import.meta.env as Record<string, string | undefined>;
-const project = env.FRESCO_PANEL_PROJECT ?? "demo-fresco";
-const authHost = env.FRESCO_PANEL_AUTH_HOST ?? "127.0.0.1:9099";
-const functionsHost = env.FRESCO_PANEL_FUNCTIONS_HOST ?? "127.0.0.1:5001";
+const emulated = env.FRESCO_PANEL_EMULATORS === "1";
 const region = "us-central1";
 
-const app = initializeApp({ projectId: project, apiKey: "demo-api-key", authDomain: `${project}.firebaseapp.com` });
+const config: { projectId: string; apiKey: string; authDomain: string } = emulated
+  ? { projectId: env.FRESCO_PANEL_PROJECT!, apiKey: "demo-api-key", authDomain: "127.0.0.1" }
+  : await (await fetch("/__/firebase/init.json")).json();
+const app = initializeApp(config);
 export const auth = getAuth(app);
-connectAuthEmulator(auth, `http://${authHost}`, { disableWarnings: true });
 const functions = getFunctions(app, region);
-const [host, port] = functionsHost.split(":");
-connectFunctionsEmulator(functions, host!, Number(port));
-
-const api = frescoClient(functions, `http://${functionsHost}/${project}/${region}`);
-
-/** Reads are cached by the client's key factory for 30 s; a write invalidates exactly the
- *  keys `invalidatedBy` names, so a read after a write is never the cached old answer. */
-const queries = new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: false } } });
-
-const fetchers = {
-  call: <N extends CallableName>(name: N, request: RequestOf<N>) => api.call(name, request),
-  get: <N extends HttpName>(name: N, request: RequestOf<N>) => api.get(name, request),
-};
-
-export function read<N extends EndpointName>(name: N, request: RequestOf<N>, options: { fresh?: boolean } = {}): Promise<ResponseOf<N>> {
-  const queryFn = () =>
-    (name in httpNames
-      ? fetchers.get(name as HttpName, request as never)
-      : fetchers.call(name as CallableName, request as never)) as Promise<ResponseOf<N>>;
-  return queries.fetchQuery({ queryKey: queryKeys.read(name, request), queryFn, ...(options.fresh ? { staleTime: 0 } : {}) });
+let httpBase = `https://${region}-${config.projectId}.cloudfunctions.net`;
+if (emulated) {
+  connectAuthEmulator(auth, `http://${env.FRESCO_PANEL_AUTH_HOST!}`, { disableWarnings: true });
+  const [host, port] = env.FRESCO_PANEL_FUNCTIONS_HOST!.split(":");
+  connectFunctionsEmulator(functions, host!, Number(port));
+  httpBase = `http://${env.FRESCO_PANEL_FUNCTIONS_HOST!}/${config.projectId}/${region}`;
 }
-const httpNames = { health: 1, publicFeed: 1, publicGeneration: 1, signupImages: 1 } satisfies Record<HttpName, 1>;
 
-export async function write<N extends CallableName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
-  const result = await api.call(name, request);
-  const stale = (invalidatedBy[name] as ((r: RequestOf<N>) => readonly unknown[][]) | undefined)?.(request) ?? [];
-  await Promise.all(stale.map((queryKey) => queries.invalidateQueries({ queryKey })));
-  return result;
-}
+/** Reads cached for 30 s by the client's key factory; a write invalidates exactly what
+ *  `invalidatedBy` names (see frescoQueries). */
+export const { read, write } = frescoQueries(frescoClient(functions, httpBase));
 
 /** An error in words a person understands (never a stack trace). */
 export function explain(error: unknown): string {

@@ -23,13 +23,16 @@ function show(content: (main: HTMLElement) => (() => void) | void): void {
 }
 
 function route(): void {
-  const name = location.hash.slice(1) in pages ? location.hash.slice(1) : "queue";
+  const name = Object.hasOwn(pages, location.hash.slice(1)) ? location.hash.slice(1) : "queue";
   for (const a of nav.querySelectorAll("a")) a.toggleAttribute("aria-current", a.dataset.page === name);
   nav.querySelector(`a[data-page=${name}]`)?.setAttribute("aria-current", "page");
   document.title = `${pages[name]!.title} · Fresco admin`;
   say("");
   show(pages[name]!.page);
-  main.querySelector("h2")?.setAttribute("tabindex", "-1");
+  // The new page's heading takes the focus, so keyboard and screen reader users land on it.
+  const heading = main.querySelector("h2");
+  heading?.setAttribute("tabindex", "-1");
+  if (location.hash) heading?.focus();
 }
 
 function signInForm(main: HTMLElement): void {
@@ -79,8 +82,14 @@ onAuthStateChanged(auth, async (user) => {
   const out = h("button", { type: "button" }, "Sign out");
   out.addEventListener("click", () => void signOut(auth));
   session.append(`Signed in as ${user.email ?? user.uid} `, out);
-  const { claims } = await user.getIdTokenResult();
-  if (claims.admin !== true) return show(notAdmin(user));
+  let admin: boolean;
+  try {
+    admin = (await user.getIdTokenResult()).claims.admin === true;
+  } catch (error) {
+    return say(explain(error), "error");
+  }
+  if (auth.currentUser?.uid !== user.uid) return; // signed out or switched meanwhile
+  if (!admin) return show(notAdmin(user));
   nav.append(...Object.entries(pages).map(([name, { title }]) => h("a", { href: `#${name}`, "data-page": name }, title)));
   nav.hidden = false;
   route();

@@ -1,16 +1,20 @@
 import type { Callables } from "../../client/src";
 import { age, busy, h, say, table } from "./dom";
+import { HttpEndpointError } from "../../client/src";
 import { explain, read, write } from "./firebase";
 
 export type Page = (main: HTMLElement) => (() => void) | void;
 
-/** Queue: counts, depth and oldest pending age, refreshed every 2 s; dead tasks to retry. */
+/** Queue: counts, depth and oldest pending age, refreshed every 2 s while the tab is
+ *  visible; dead tasks to retry. */
 export const queuePage: Page = (main) => {
   const summary = h("section", { "aria-labelledby": "queue-h" });
   const dead = h("section", { "aria-labelledby": "dead-h" });
   main.append(h("h2", { id: "queue-h" }, "Mirror queue"), summary, dead);
-  let deadIds: string[] = [];
+  // What the dead-task list shows; null: render it on the next refresh.
+  let shown: string | null = null;
   const refresh = async () => {
+    if (document.hidden) return;
     try {
       const stats = await read("getMirrorQueueStats", {}, { fresh: true });
       summary.replaceChildren(
@@ -29,23 +33,21 @@ export const queuePage: Page = (main) => {
           ],
         ),
       );
-      const ids = stats.recentFailures.filter((f) => f.status === "dead").map((f) => f.taskId);
-      if (ids.join() === deadIds.join()) return; // keep the admin's ticks between refreshes
-      deadIds = ids;
-      const rows = stats.recentFailures
-        .filter((f) => f.status === "dead")
-        .map((f) => [
-          h("input", { type: "checkbox", name: "task", value: f.taskId, id: `t-${f.taskId}`, "aria-label": `Select task ${f.taskId}` }),
-          h("code", {}, f.taskId),
-          h("code", {}, f.historyId),
-          f.attempts,
-          f.lastError,
-        ]);
+      const signature = `${stats.counts.dead}:${stats.deadTasks.map((f) => f.taskId).join()}`;
+      if (signature === shown) return; // unchanged: keep the admin's ticks
+      shown = signature;
+      const rows = stats.deadTasks.map((f) => [
+        h("input", { type: "checkbox", name: "task", value: f.taskId, id: `t-${f.taskId}`, "aria-label": `Select task ${f.taskId}` }),
+        h("code", {}, f.taskId),
+        h("code", {}, f.historyId),
+        f.attempts,
+        f.lastError,
+      ]);
       const retry = async (button: HTMLButtonElement, taskIds?: string[]) => {
         try {
           const result = await busy(button, "Retrying", () => write("retryDeadMirrorTasks", taskIds ? { taskIds } : {}));
           say(`Requeued ${result.requeued.length} task(s), ${result.processed} processed now, ${result.skipped.length} skipped.`, "ok");
-          deadIds = [];
+          shown = null;
           await refresh();
         } catch (error) {
           say(explain(error), "error");
@@ -61,6 +63,7 @@ export const queuePage: Page = (main) => {
       all.addEventListener("click", () => void retry(all));
       dead.replaceChildren(
         h("h3", { id: "dead-h" }, `Dead tasks (${stats.counts.dead})`),
+        stats.counts.dead > rows.length ? h("p", {}, `The newest ${rows.length} are listed; "Retry all" retries every one.`) : "",
         rows.length
           ? table("Dead tasks with their last error", ["", "task", "item", "attempts", "last error"], rows)
           : h("p", {}, "No dead tasks."),
@@ -90,7 +93,7 @@ export const scoresPage: Page = (main) => {
     event.preventDefault();
     void busy(find, "Searching", async () => {
       try {
-        const { items, scanned } = await read("findPublicItems", { q: q.value });
+        const { items, scanned } = await read("findPublicItems", { q: q.value }, { fresh: true });
         say(`${items.length} item(s) found (searched ${scanned}).`, "ok");
         results.replaceChildren(
           table(
@@ -164,7 +167,11 @@ export const scoresPage: Page = (main) => {
 /** What the public reads return now: the admin sees the change land. */
 async function showLanded(into: HTMLElement, historyId: string): Promise<void> {
   const [one, feed] = await Promise.all([
-    read("publicGeneration", { id: historyId }).catch(() => null),
+    // 404 is the answer "not public"; any other failure is shown as what it is.
+    read("publicGeneration", { id: historyId }).catch((error: unknown) => {
+      if (error instanceof HttpEndpointError && error.status === 404) return null;
+      throw error;
+    }),
     read("publicFeed", { sort: "score", limit: 50 }),
   ]);
   const position = feed.items.findIndex((i) => i.historyId === historyId);
@@ -310,7 +317,14 @@ export const cachePage: Page = (main) => {
           ["read", "TTL (s)", "what it is"],
           overview.reads.map((r) => [r.name, r.ttlSeconds, r.doc]),
         ),
-        table("Counters of the instance that answered, since it started", ["counter", "value"], Object.entries(overview.metrics)),
+        overview.shared
+          ? table(
+              `Today's counters of every instance (${overview.shared.day} UTC; each instance adds its counts every 1,000 reads or minute)`,
+              ["counter", "value"],
+              Object.entries(overview.shared.counters),
+            )
+          : h("p", { class: "error" }, "Redis did not answer: the shared counters are not available."),
+        table("Counters of the instance that answered, since it started", ["counter", "value"], Object.entries(overview.instance)),
       ),
     )
     .catch((error: unknown) => say(explain(error), "error"));

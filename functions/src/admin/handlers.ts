@@ -3,7 +3,7 @@ import * as logger from "firebase-functions/logger";
 import { cache } from "../cache/instance";
 import { families, invalidationTable } from "../cache/map";
 import { runJob } from "../maintenance/run";
-import { listRuns, listRunsInput } from "../maintenance/runs";
+import { listRuns } from "../maintenance/runs";
 import { retryDeadTasks } from "../mirror/retry-dead";
 import { functionMirrorDeps } from "../mirror/runtime";
 import { queueStats } from "../mirror/stats";
@@ -11,7 +11,7 @@ import { parseInput, requireAdmin } from "../shared/callable";
 import { db } from "../shared/firebase";
 import { scoreMax, scoreMin } from "./config";
 import { findItemsInput, findPublicItems } from "./find";
-import { maintenanceJobs, runJobInput } from "./jobs";
+import { listRunsInput, maintenanceJobs, runJobInput } from "./jobs";
 import { noInput, retryDeadInput } from "./schemas";
 import { updateAestheticScore, updateScoreInput } from "./update-score";
 
@@ -63,14 +63,17 @@ export async function findItemsHandler(request: CallableRequest) {
   return findPublicItems(db(), parseInput(findItemsInput, request.data).q);
 }
 
-/** The invalidation map as a table, and this instance's cache counters since it started
- *  (each function instance counts its own reads). */
+/** The invalidation map as a table, and the cache counters: today's of every instance
+ *  (null when Redis does not answer), and this instance's since it started. */
 export async function cacheOverviewHandler(request: CallableRequest) {
   requireAdmin(request);
   parseInput(noInput, request.data ?? {});
   return {
     writes: invalidationTable(),
     reads: Object.values(families).map((f) => ({ name: f.name, doc: f.doc, ttlSeconds: f.ttlSeconds })),
-    metrics: cache().metrics(),
+    shared: await cache()
+      .sharedMetrics()
+      .catch(() => null),
+    instance: cache().metrics(),
   };
 }

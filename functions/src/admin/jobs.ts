@@ -18,3 +18,9 @@ export const runJobInput = z.strictObject({
   dryRun: z.boolean().default(false),
   limit: z.number().int().min(1).max(1000).optional(),
 });
+
+/** `listMaintenanceRuns({ job?, limit? })`: the newest runs first. */
+export const listRunsInput = z.strictObject({
+  job: z.enum(jobNames).optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+});

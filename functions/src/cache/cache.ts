@@ -48,6 +48,7 @@ const lockPollMs = 60;
 const catchUpRetryMs = 1_000;
 const replayPageSize = 500;
 const replayMaxPages = 20;
+const sharedMetricsTtlSeconds = 8 * 24 * 3600;
 
 const ignore = () => undefined;
 const signatureOf = (versions: TagVersion[]) => versions.map((v) => v ?? "-").join(",");
@@ -86,7 +87,7 @@ export class Cache {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.ttlScale = deps.ttlScale ?? 1;
-    this.counters = new CacheMetrics(this.now);
+    this.counters = new CacheMetrics(this.now, undefined, undefined, undefined, (window) => void this.addToShared(window));
     this.scripts = {
       store: this.redis.createScript(storeScript),
       init: this.redis.createScript(initVersionsScript),
@@ -167,6 +168,23 @@ export class Cache {
 
   metrics(): CacheCounters {
     return this.counters.snapshot();
+  }
+
+  /** A closed metrics window, added to today's counters shared by every instance: one
+   *  pipelined round trip per window (1,000 calls or a minute), never one per read. */
+  private async addToShared(window: CacheCounters): Promise<void> {
+    const key = redisKeys.metricsDay(new Date(this.now()).toISOString().slice(0, 10));
+    const pipeline = this.redis.pipeline();
+    for (const [field, value] of Object.entries(window)) if (value) pipeline.hincrby(key, field, Math.round(value));
+    pipeline.expire(key, sharedMetricsTtlSeconds);
+    await this.call("metrics", pipeline.exec()).catch(ignore);
+  }
+
+  /** Today's counters of every instance, as of each instance's last closed window. */
+  async sharedMetrics(): Promise<{ day: string; counters: Record<string, number> }> {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const raw = (await this.call("metrics", this.redis.hgetall<Record<string, unknown>>(redisKeys.metricsDay(day)))) ?? {};
+    return { day, counters: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])) };
   }
 
   /** One round trip: the entry and its tag versions in one MGET, so both come from one instant. */

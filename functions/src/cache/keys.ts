@@ -10,6 +10,8 @@ export const redisKeys = {
   tagVersion: (tag: string) => `fresco:tagv:${tag}`,
   /** The fill lock of one entry under one set of tag versions (a few seconds). */
   lock: (familyKey: string, signature: string) => `fresco:lock:${familyKey}@${signature}`,
+  /** One UTC day's cache counters of every instance: a hash, one field per counter (8 days). */
+  metricsDay: (day: string) => `fresco:metrics:${day}`,
   /** What the `health` endpoint writes and reads back (60 s). */
   healthProbe: "fresco:health:probe",
 } as const;

@@ -20,6 +20,8 @@ export class CacheMetrics {
     private readonly everyCalls = 1000,
     private readonly everyMs = 60_000,
     private readonly warnEveryMs = 10_000,
+    /** Receives each closed window (the cache adds it to the shared counters in Redis). */
+    private readonly onWindow: (window: CacheCounters) => void = () => undefined,
   ) {
     this.windowStart = now();
   }
@@ -35,6 +37,7 @@ export class CacheMetrics {
     const elapsed = this.now() - this.windowStart;
     if (this.calls < this.everyCalls && elapsed < this.everyMs) return;
     logs.summary(this.window, this.calls, elapsed / 1000);
+    this.onWindow(this.window);
     this.window = zero();
     this.calls = 0;
     this.windowStart = this.now();

@@ -1,13 +1,10 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { z } from "zod";
 import { maintenanceRuns } from "./run";
 
-/** `listMaintenanceRuns({ job?, limit? })`: the newest runs first. */
-export const listRunsInput = z.strictObject({
-  job: z.string().min(1).max(100).optional(),
-  limit: z.number().int().min(1).max(50).default(20),
-});
-export type ListRunsInput = z.infer<typeof listRunsInput>;
+export interface ListRunsInput {
+  job?: string;
+  limit: number;
+}
 
 export interface RunRecord {
   runId: string;

@@ -30,6 +30,7 @@ describe("admin panel callables", () => {
     ["listMaintenanceRuns", { limit: 0 }],
     ["listMaintenanceRuns", { limit: 51 }],
     ["listMaintenanceRuns", { job: 7 }],
+    ["listMaintenanceRuns", { job: "dropEverything" }],
     ["listMaintenanceRuns", { extra: true }],
     ["findPublicItems", {}],
     ["findPublicItems", { q: "   " }],
@@ -76,7 +77,8 @@ describe("admin panel callables", () => {
     type Overview = {
       writes: Array<{ write: string; reads: string[] }>;
       reads: Array<{ name: string; ttlSeconds: number }>;
-      metrics: Record<string, number>;
+      shared: { day: string; counters: Record<string, number> } | null;
+      instance: Record<string, number>;
     };
     const { result } = await callCallable<Overview>("getCacheOverview", {}, adminToken);
     expect(result!.reads.map((r) => r.name).sort()).toEqual(Object.keys(families).sort());
@@ -85,6 +87,7 @@ describe("admin panel callables", () => {
     expect(table.mirrorChanged).toEqual(["feedPage", "generation", "userProfile"]);
     expect(table.jamChanged).toEqual(["jamQueue"]);
     expect(table.signupSelected).toEqual(["signupSelection"]);
-    expect(result!.metrics).toMatchObject({ hits: expect.any(Number), misses: expect.any(Number), errors: expect.any(Number) });
+    expect(result!.shared).toEqual({ day: new Date().toISOString().slice(0, 10), counters: expect.any(Object) });
+    expect(result!.instance).toMatchObject({ hits: expect.any(Number), misses: expect.any(Number), errors: expect.any(Number) });
   });
 });

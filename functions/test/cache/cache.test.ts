@@ -308,3 +308,27 @@ describe("no key scans", () => {
     expect([...h.commandNames].filter((c) => /KEYS|SCAN/.test(c))).toEqual([]);
   });
 });
+
+describe("shared metrics", () => {
+  it("adds each instance's closed window to today's counters in one hash with a TTL, not one write per read", async () => {
+    let now = Date.parse("2026-11-22T10:00:00Z");
+    const a = h.newCache({ now: () => now });
+    const b = h.newCache({ now: () => now });
+    const load = async () => "page";
+    await a.getOrLoad(families.feedPage, firstPage, load); // miss
+    await a.getOrLoad(families.feedPage, firstPage, load); // hit
+    await b.getOrLoad(families.feedPage, firstPage, load); // hit
+    expect(h.commandNames.has("HINCRBY")).toBe(false); // nothing shared before a window closes
+    expect((await a.sharedMetrics()).counters).toEqual({});
+    now += 61_000; // each window closes at the start of the instance's next call
+    await a.getOrLoad(families.feedPage, firstPage, load);
+    await b.getOrLoad(families.feedPage, firstPage, load);
+    const shared = await waitFor(async () => {
+      const m = await a.sharedMetrics();
+      return m.counters.hits === 2 ? m : undefined;
+    });
+    expect(shared).toMatchObject({ day: "2026-11-22", counters: { hits: 2, misses: 1, loads: 1 } });
+    expect(shared.counters.errors ?? 0).toBe(0);
+    expect(await h.direct.ttl(redisKeys.metricsDay("2026-11-22"))).toBeGreaterThan(7 * 24 * 3600);
+  });
+});

@@ -57,11 +57,43 @@ describe("mirror admin callables", () => {
       depth: number;
       oldestPendingAgeMs: number;
       recentFailures: Array<{ taskId: string }>;
+      deadTasks: Array<{ taskId: string; lastError: string }>;
     }>("getMirrorQueueStats", {}, adminToken);
     expect(result!.counts).toEqual({ pending: 1, processing: 0, done: 0, failed: 0, dead: 1 });
     expect(result!.depth).toBe(1);
     expect(result!.oldestPendingAgeMs).toBeGreaterThanOrEqual(90_000);
     expect(result!.recentFailures.map((f) => f.taskId)).toEqual(["d1"]);
+    expect(result!.deadTasks).toMatchObject([{ taskId: "d1", lastError: "Error: boom" }]);
+  });
+
+  it("getMirrorQueueStats lists dead tasks even behind a burst of newer failed ones", async () => {
+    await withoutTriggers(async () => {
+      await deadTask("old-dead", "h0");
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          db()
+            .collection(mirrorQueue)
+            .doc(`f${i}`)
+            .set({
+              op: "update",
+              uid: "ann",
+              historyId: `hf${i}`,
+              status: "failed",
+              attempts: 1,
+              lastError: "Error: later",
+              createdAt: Timestamp.now(),
+              lastFailedAt: Timestamp.fromMillis(Date.now() + 1000 + i),
+            }),
+        ),
+      );
+    });
+    const { result } = await callCallable<{ recentFailures: Array<{ taskId: string }>; deadTasks: Array<{ taskId: string }> }>(
+      "getMirrorQueueStats",
+      {},
+      adminToken,
+    );
+    expect(result!.recentFailures.map((f) => f.taskId)).not.toContain("old-dead");
+    expect(result!.deadTasks.map((f) => f.taskId)).toEqual(["old-dead"]);
   });
 
   it.each([

@@ -39,6 +39,15 @@ describe("admin panel in a browser", () => {
   afterEach(() => page.context().close());
   const shot = (name: string, body: () => Promise<void>) => withScreenshot(name, () => page, body);
 
+  /** Presses Tab until the focused element reads `text` (as a keyboard user moves). */
+  async function tabTo(text: string): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press("Tab");
+      if ((await page.locator(":focus").textContent()) === text) return;
+    }
+    throw new Error(`Tab never reached "${text}"`);
+  }
+
   async function signIn(email: string): Promise<void> {
     await page.goto(layout.panelUrl);
     await page.getByLabel("Email").fill(email);
@@ -88,6 +97,26 @@ describe("admin panel in a browser", () => {
         await expectText(landed.getByRole("row", { name: /publicFeed by score/ }), new RegExp(`${score.replace(".", "\\.")} \\(position`));
       }
       expect((await db().doc(mirrorPath(item.historyId)).get()).get("aestheticScore")).toBe(9.25);
+    }),
+  );
+
+  it(
+    "works from the keyboard alone: sign in, reach a page, run a dry run",
+    shot("works from the keyboard alone", async () => {
+      await page.goto(layout.panelUrl);
+      await page.getByLabel("Email").waitFor();
+      expect(await page.getByLabel("Email").evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true); // focus starts in the form
+      await page.keyboard.type(admin.email);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(demoPassword);
+      await page.keyboard.press("Enter");
+      await page.getByRole("link", { name: "Jobs" }).waitFor();
+      await tabTo("Jobs");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Maintenance jobs" }).waitFor();
+      await tabTo("Dry run");
+      await page.keyboard.press("Enter");
+      await expectText(page.getByRole("status"), /dry run finished/);
     }),
   );
 
@@ -151,6 +180,7 @@ describe("admin panel in a browser", () => {
       await page.getByRole("link", { name: "Cache" }).click();
       const map = page.getByRole("table", { name: /Invalidation map/ });
       await expectText(map.getByRole("row", { name: /mirrorChanged/ }), /feedPage, generation, userProfile/);
+      await page.getByRole("table", { name: /Today's counters of every instance/ }).waitFor();
     }),
   );
 });

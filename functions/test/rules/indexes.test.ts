@@ -53,7 +53,7 @@ const needed: Shape[] = [
       ["status", "ASCENDING"],
       ["lastFailedAt", "DESCENDING"],
     ],
-    usedBy: "stats.ts recent failures (status in)",
+    usedBy: "stats.ts recent failures (status in) and dead tasks (status ==)",
   },
   {
     collection: "generations",

@@ -1,5 +1,6 @@
 import { partialMatchKey } from "@tanstack/query-core";
-import { callables, endpointNames, httpEndpoints, type CallableName } from "../../../client/src/endpoints";
+import { callables, endpointNames, httpEndpoints, type WriteName } from "../../../client/src/endpoints";
+import { frescoQueries, type FrescoCaller } from "../../../client/src/query-cache";
 import { invalidatedBy, queryKeys } from "../../../client/src/query-keys";
 import { invalidationTable } from "../../src/cache/map";
 import * as deployed from "../../src/index";
@@ -29,11 +30,11 @@ describe("typed client", () => {
   const matches = (filter: readonly unknown[], key: readonly unknown[]) => partialMatchKey(key as unknown[], filter as unknown[]);
 
   it("invalidates the reads a write changes, and not another jam's", () => {
-    const stale = invalidatedBy.vote!({ jamId: "j1", entryId: "e1", value: 1 });
+    const stale = invalidatedBy.vote({ jamId: "j1", entryId: "e1", value: 1 }, {} as never);
     expect(stale.some((k) => matches(k, queryKeys.read("jamQueue", { jamId: "j1" })))).toBe(true);
     expect(stale.some((k) => matches(k, queryKeys.read("getVoteDebugInfo", { jamId: "j1", limit: 50 })))).toBe(true);
     expect(stale.some((k) => matches(k, queryKeys.read("jamQueue", { jamId: "j2" })))).toBe(false);
-    const scored = invalidatedBy.updateAestheticScore!({ historyId: "h1", uid: "u", score: 5 });
+    const scored = invalidatedBy.updateAestheticScore({ historyId: "h1", uid: "u", score: 5 }, {} as never);
     for (const key of [
       queryKeys.read("publicFeed", { sort: "score", limit: 50 }),
       queryKeys.read("publicFeed", { sort: "recent", limit: 20, cursor: "abc" }),
@@ -43,15 +44,19 @@ describe("typed client", () => {
     expect(scored.some((k) => matches(k, queryKeys.read("publicGeneration", { id: "h2" })))).toBe(false);
   });
 
-  // Which server write action each client write makes, and which endpoint serves each cached
-  // read family: with these, the client's invalidations must cover the server's map.
-  const serverWrite: Partial<Record<CallableName, string>> = {
+  // The server write action each client write makes (null: none; it changes no cached read).
+  // Complete by type: a new write callable does not compile until it is classified here.
+  const serverWrite: Record<WriteName, string | null> = {
     updateAestheticScore: "mirrorChanged",
     retryDeadMirrorTasks: "mirrorChanged",
-    vote: "jamChanged",
-    addEntry: "jamChanged",
-    closeJam: "jamChanged",
     runMaintenanceJob: "signupSelected",
+    createJam: "jamChanged",
+    closeJam: "jamChanged",
+    addEntry: "jamChanged",
+    vote: "jamChanged",
+    createCanvasProject: null,
+    applyCanvasOps: null,
+    createCanvasMediaUpload: null,
   };
   // One read of the item, jam or list the sample write below touches, per cached family.
   const sampleReadOf: Record<string, readonly unknown[] | null> = {
@@ -62,14 +67,18 @@ describe("typed client", () => {
     userProfile: null, // declared, no endpoint serves it yet
   };
 
-  it.each(Object.entries(serverWrite))("%s invalidates every client read of what the server map says it changes", (write, action) => {
+  it("classifies exactly the write callables", () => {
+    expect(Object.keys(serverWrite).sort()).toEqual(Object.keys(invalidatedBy).sort());
+    const writes = Object.entries(callables).filter(([, c]) => c.effect === "write");
+    expect(Object.keys(invalidatedBy).sort()).toEqual(writes.map(([n]) => n).sort());
+  });
+
+  const serverWrites = Object.entries(serverWrite).filter(([, action]) => action !== null);
+  it.each(serverWrites)("%s invalidates every client read of what the server map says it changes", (write, action) => {
     const row = invalidationTable().find((r) => r.write === action)!;
-    const stale = (invalidatedBy[write as CallableName] as unknown as (r: unknown) => Array<readonly unknown[]>)({
-      jamId: "j",
-      historyId: "h",
-      uid: "u",
-      score: 1,
-    });
+    const sample = { jamId: "j", historyId: "h", uid: "u", score: 1 };
+    const invalidate = invalidatedBy[write as WriteName] as unknown as (r: unknown, s: unknown) => Array<readonly unknown[]>;
+    const stale = invalidate(sample, sample);
     for (const family of row.reads) {
       expect(family in sampleReadOf ? "known" : `unknown family ${family}`).toBe("known");
       const read = sampleReadOf[family];
@@ -79,5 +88,54 @@ describe("typed client", () => {
 
   it("names every endpoint once", () => {
     expect(new Set(endpointNames).size).toBe(endpointNames.length);
+  });
+});
+
+describe("frescoQueries", () => {
+  /** A caller whose answers the test releases one by one, in the order it chooses. */
+  function scriptedCaller() {
+    const pending: Array<{ name: string; resolve: (value: unknown) => void }> = [];
+    const next = (name: string) => new Promise((resolve) => pending.push({ name, resolve }));
+    return {
+      api: { call: (name: string) => next(name), get: (name: string) => next(name) } as unknown as FrescoCaller,
+      answer: async (name: string, value: unknown) => {
+        await waitUntil(() => pending.some((p) => p.name === name));
+        const i = pending.findIndex((p) => p.name === name);
+        pending.splice(i, 1)[0]!.resolve(value);
+      },
+    };
+  }
+  const waitUntil = async (ok: () => boolean) => {
+    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+  const runs = (...ids: string[]) => ({ runs: ids.map((runId) => ({ runId })) });
+
+  it("serves a cached read until a write that changes it, then reads again", async () => {
+    const { api, answer } = scriptedCaller();
+    const { read, write } = frescoQueries(api);
+    const first = read("listMaintenanceRuns", { limit: 20 });
+    await answer("listMaintenanceRuns", runs());
+    expect(await first).toEqual(runs());
+    expect(await read("listMaintenanceRuns", { limit: 20 })).toEqual(runs()); // cached: no call made
+    const job = write("runMaintenanceJob", { job: "refreshSignupImageCache", dryRun: true });
+    await answer("runMaintenanceJob", { runId: "r1" });
+    await job;
+    const again = read("listMaintenanceRuns", { limit: 20 });
+    await answer("listMaintenanceRuns", runs("r1"));
+    expect(await again).toEqual(runs("r1"));
+  });
+
+  it("never serves a read answered before a write that returned while it was in flight", async () => {
+    const { api, answer } = scriptedCaller();
+    const { read, write } = frescoQueries(api);
+    const slow = read("listMaintenanceRuns", { limit: 20 }); // in flight across the write
+    const job = write("runMaintenanceJob", { job: "refreshSignupImageCache", dryRun: true });
+    await answer("runMaintenanceJob", { runId: "r1" });
+    await job;
+    await answer("listMaintenanceRuns", runs()); // the slow read's old answer lands now
+    const after = read("listMaintenanceRuns", { limit: 20 });
+    await answer("listMaintenanceRuns", runs("r1"));
+    expect(await after).toEqual(runs("r1"));
+    expect(await slow).toEqual(runs("r1")); // its caller is asked again, too
   });
 });

@@ -89,6 +89,7 @@ function buildPanel(layout: StackLayout): void {
     stdio: "inherit",
     env: {
       ...process.env,
+      FRESCO_PANEL_EMULATORS: "1",
       FRESCO_PANEL_PROJECT: layout.project,
       FRESCO_PANEL_AUTH_HOST: layout.hosts.auth,
       FRESCO_PANEL_FUNCTIONS_HOST: layout.hosts.functions,

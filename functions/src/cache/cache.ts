@@ -171,13 +171,14 @@ export class Cache {
   }
 
   /** A closed metrics window, added to today's counters shared by every instance: one
-   *  pipelined round trip per window (1,000 calls or a minute), never one per read. */
+   *  round trip per window (1,000 calls or a minute), never one per read. MULTI/EXEC, so
+   *  the hash never exists without its TTL, even for an instant. */
   private async addToShared(window: CacheCounters): Promise<void> {
     const key = redisKeys.metricsDay(new Date(this.now()).toISOString().slice(0, 10));
-    const pipeline = this.redis.pipeline();
-    for (const [field, value] of Object.entries(window)) if (value) pipeline.hincrby(key, field, Math.round(value));
-    pipeline.expire(key, sharedMetricsTtlSeconds);
-    await this.call("metrics", pipeline.exec()).catch(ignore);
+    const transaction = this.redis.multi();
+    for (const [field, value] of Object.entries(window)) if (value) transaction.hincrby(key, field, Math.round(value));
+    transaction.expire(key, sharedMetricsTtlSeconds);
+    await this.call("metrics", transaction.exec()).catch(ignore);
   }
 
   /** Today's counters of every instance, as of each instance's last closed window. */

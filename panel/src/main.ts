@@ -24,8 +24,10 @@ function show(content: (main: HTMLElement) => (() => void) | void): void {
 
 function route(): void {
   const name = Object.hasOwn(pages, location.hash.slice(1)) ? location.hash.slice(1) : "queue";
-  for (const a of nav.querySelectorAll("a")) a.toggleAttribute("aria-current", a.dataset.page === name);
-  nav.querySelector(`a[data-page=${name}]`)?.setAttribute("aria-current", "page");
+  for (const a of nav.querySelectorAll("a")) {
+    if (a.dataset.page === name) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
   document.title = `${pages[name]!.title} · Fresco admin`;
   say("");
   show(pages[name]!.page);

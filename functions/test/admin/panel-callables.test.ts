@@ -36,6 +36,7 @@ describe("admin panel callables", () => {
     ["findPublicItems", { q: "   " }],
     ["findPublicItems", { q: "x".repeat(201) }],
     ["getCacheOverview", { extra: 1 }],
+    ["getMirrorQueueStats", { extra: 1 }],
   ])("%s refuses %p with invalid-argument", async (name, data) => {
     expect((await callCallable(name, data, adminToken)).error?.status).toBe("INVALID_ARGUMENT");
   });

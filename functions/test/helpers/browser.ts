@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { chromiumPath } from "../../tools/stack/paths";
 import { layout } from "./emulators";
+import { waitFor } from "./wait";
 
 /** Headless Chromium with the flags this offline machine needs (no background networking,
  *  which only produces refused connections), and the hosting port allowed even where a
@@ -29,14 +30,14 @@ export async function launchChromium(): Promise<Browser> {
 /** Waits until the locator's text matches (the page renders asynchronously); fails with the
  *  last text seen. */
 export async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? "";
-    if (pattern.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected text matching ${pattern}, last seen: "${last}"`);
+  await waitFor(
+    async () => {
+      const text = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? "";
+      if (!pattern.test(text)) throw new Error(`text seen: "${text}"`); // waitFor reports the last one
+      return true;
+    },
+    { timeoutMs, intervalMs: 100, what: `text matching ${pattern}` },
+  );
 }
 
 /** A test body that leaves a screenshot in functions/test-results/ when it fails. */

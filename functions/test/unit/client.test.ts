@@ -3,6 +3,7 @@ import { callables, endpointNames, httpEndpoints, type WriteName } from "../../.
 import { frescoQueries, type FrescoCaller } from "../../../client/src/query-cache";
 import { invalidatedBy, queryKeys } from "../../../client/src/query-keys";
 import { invalidationTable } from "../../src/cache/map";
+import { waitFor } from "../helpers/wait";
 import * as deployed from "../../src/index";
 
 // The typed client (client/): one entry per deployed endpoint, and keys that its own
@@ -99,15 +100,12 @@ describe("frescoQueries", () => {
     return {
       api: { call: (name: string) => next(name), get: (name: string) => next(name) } as unknown as FrescoCaller,
       answer: async (name: string, value: unknown) => {
-        await waitUntil(() => pending.some((p) => p.name === name));
+        await waitFor(() => pending.some((p) => p.name === name), { timeoutMs: 1000, what: `a call of ${name}` });
         const i = pending.findIndex((p) => p.name === name);
         pending.splice(i, 1)[0]!.resolve(value);
       },
     };
   }
-  const waitUntil = async (ok: () => boolean) => {
-    for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  };
   const runs = (...ids: string[]) => ({ runs: ids.map((runId) => ({ runId })) });
 
   it("serves a cached read until a write that changes it, then reads again", async () => {

@@ -24,6 +24,14 @@ export const callables = {
   applyCanvasOps: { access: "user", effect: "write" },
   createCanvasMediaUpload: { access: "user", effect: "write" },
   loadCanvasProject: { access: "user", effect: "read" },
+  updateProfile: { access: "user", effect: "write" },
+  followUser: { access: "user", effect: "write" },
+  unfollowUser: { access: "user", effect: "write" },
+  me: { access: "user", effect: "read" },
+  followingFeed: { access: "user", effect: "read" },
+  listNotifications: { access: "user", effect: "read" },
+  markNotificationsRead: { access: "user", effect: "write" },
+  deleteNotification: { access: "user", effect: "write" },
 } as const satisfies { [N in keyof Callables]: { access: "admin" | "user"; effect: "read" | "write"; timeoutSeconds?: number } };
 
 export const httpEndpoints = {
@@ -31,12 +39,19 @@ export const httpEndpoints = {
   publicFeed: { method: "GET" },
   publicGeneration: { method: "GET" },
   signupImages: { method: "GET" },
-} as const satisfies { [N in keyof HttpEndpoints]: { method: "GET" } };
+  userProfile: { method: "GET" },
+  explore: { method: "GET" },
+  // Called by the payment provider (signed), never by the apps: not a read, so not an HttpName.
+  creditsWebhook: { method: "POST" },
+} as const satisfies { [N in keyof HttpEndpoints]: { method: "GET" | "POST" } };
 
 export type CallableName = keyof Callables;
 /** The callables that change something: each must say what it invalidates (query-keys.ts). */
 export type WriteName = { [N in CallableName]: (typeof callables)[N]["effect"] extends "write" ? N : never }[CallableName];
-export type HttpName = keyof HttpEndpoints;
+/** The HTTP endpoints a client reads (GET): what `frescoClient.get` and the query cache take. */
+export type HttpName = { [N in keyof HttpEndpoints]: (typeof httpEndpoints)[N]["method"] extends "GET" ? N : never }[keyof HttpEndpoints];
+/** The POST endpoints (webhooks): servers call them, the typed client does not. */
+export type WebhookName = Exclude<keyof HttpEndpoints, HttpName>;
 export type EndpointName = CallableName | HttpName;
 export type RequestOf<N extends EndpointName> = N extends CallableName
   ? Callables[N]["request"]
@@ -49,4 +64,4 @@ export type ResponseOf<N extends EndpointName> = N extends CallableName
     ? HttpEndpoints[N]["response"]
     : never;
 
-export const endpointNames = [...Object.keys(callables), ...Object.keys(httpEndpoints)] as EndpointName[];
+export const endpointNames = [...Object.keys(callables), ...Object.keys(httpEndpoints)] as Array<EndpointName | WebhookName>;

@@ -41,6 +41,9 @@ export const queryKeys = {
 export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response: ResponseOf<W>) => QueryKey[] } = {
   updateAestheticScore: (r) => [
     queryKeys.endpoint("publicFeed"),
+    queryKeys.endpoint("explore"),
+    queryKeys.endpoint("followingFeed"),
+    queryKeys.matching("userProfile", { uid: r.uid }),
     queryKeys.matching("publicGeneration", { id: r.historyId }),
     queryKeys.endpoint("signupImages"),
     queryKeys.endpoint("findPublicItems"),
@@ -48,6 +51,9 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
   // A retried task applies its item to the public mirror.
   retryDeadMirrorTasks: () => [
     queryKeys.endpoint("getMirrorQueueStats"),
+    queryKeys.endpoint("explore"),
+    queryKeys.endpoint("followingFeed"),
+    queryKeys.endpoint("userProfile"),
     queryKeys.endpoint("publicFeed"),
     queryKeys.endpoint("publicGeneration"),
     queryKeys.endpoint("signupImages"),
@@ -66,4 +72,32 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
   applyCanvasOps: (r) => [queryKeys.matching("loadCanvasProject", { projectId: r.projectId })],
   createCanvasProject: () => [],
   createCanvasMediaUpload: () => [],
+  // A name or avatar shows on every item, comment and notification: every read that shows people.
+  updateProfile: () => [
+    queryKeys.endpoint("me"),
+    queryKeys.endpoint("userProfile"),
+    queryKeys.endpoint("publicFeed"),
+    queryKeys.endpoint("publicGeneration"),
+    queryKeys.endpoint("explore"),
+    queryKeys.endpoint("followingFeed"),
+    queryKeys.endpoint("signupImages"),
+  ],
+  followUser: (r) => [
+    queryKeys.endpoint("me"),
+    // The target's list and unread count: another user's, which their app hears of through its
+    // listener on users/{uid}; named so one client holding both (an admin tool) is never stale.
+    queryKeys.endpoint("listNotifications"),
+    queryKeys.matching("userProfile", { uid: r.targetUid }),
+    queryKeys.endpoint("followingFeed"),
+  ],
+  unfollowUser: (r) => [
+    queryKeys.endpoint("me"),
+    // The target's list and unread count: another user's, which their app hears of through its
+    // listener on users/{uid}; named so one client holding both (an admin tool) is never stale.
+    queryKeys.endpoint("listNotifications"),
+    queryKeys.matching("userProfile", { uid: r.targetUid }),
+    queryKeys.endpoint("followingFeed"),
+  ],
+  markNotificationsRead: () => [queryKeys.endpoint("me"), queryKeys.endpoint("listNotifications")],
+  deleteNotification: () => [queryKeys.endpoint("me"), queryKeys.endpoint("listNotifications")],
 };

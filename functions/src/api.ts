@@ -22,6 +22,20 @@ import type * as jams from "./jams/handlers";
 import type { addEntryInput, createJamInput, debugInput, jamInput, voteInput } from "./jams/schemas";
 import type { loadGeneration } from "./mirror/public";
 import type { signupImages } from "./signup/select";
+import type { WebhookReceipt } from "./credits/handlers";
+import type { purchaseEvent } from "./credits/schemas";
+import type * as people from "./people/handlers";
+import type * as peopleReads from "./people/reads";
+import type {
+  deleteNotificationInput,
+  exploreQuery,
+  followInput,
+  markReadInput,
+  noInput as peopleNoInput,
+  pageInput,
+  profileQuery,
+  updateProfileInput,
+} from "./people/schemas";
 
 type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 type In<S extends z.ZodType> = z.input<S>;
@@ -45,17 +59,30 @@ export interface Callables {
   applyCanvasOps: { request: In<typeof applyOpsInput>; response: Out<typeof canvas.applyOpsHandler> };
   createCanvasMediaUpload: { request: In<ReturnType<typeof createUploadInput>>; response: Out<typeof canvas.createMediaUploadHandler> };
   loadCanvasProject: { request: In<typeof loadCanvasInput>; response: Out<typeof canvas.loadProjectHandler> };
+  updateProfile: { request: In<typeof updateProfileInput>; response: Out<typeof people.updateProfileHandler> };
+  followUser: { request: In<typeof followInput>; response: Out<typeof people.followUserHandler> };
+  unfollowUser: { request: In<typeof followInput>; response: Out<typeof people.unfollowUserHandler> };
+  me: { request: In<typeof peopleNoInput>; response: Out<typeof people.meHandler> };
+  followingFeed: { request: In<typeof pageInput>; response: Out<typeof people.followingFeedHandler> };
+  listNotifications: { request: In<typeof pageInput>; response: Out<typeof people.listNotificationsHandler> };
+  markNotificationsRead: { request: In<typeof markReadInput>; response: Out<typeof people.markNotificationsReadHandler> };
+  deleteNotification: { request: In<typeof deleteNotificationInput>; response: Out<typeof people.deleteNotificationHandler> };
 }
 
 /** A query string's parameters as the handler reads them once parsed (fields with a default
  *  may be left out). */
 type Query<S extends z.ZodType> = Partial<z.output<S>>;
 
-/** HTTP GET endpoints: the request is the query string; the response is built from the
- *  return type of the function that makes the body (the handler writes it with res.json). */
+/** HTTP endpoints: for a GET the request is the query string, for a POST the JSON body; the
+ *  response is built from the return type of the function that makes the body (the handler
+ *  writes it with res.json). */
 export interface HttpEndpoints {
   health: { request: Record<string, never>; response: Out<typeof checkHealth> };
   publicFeed: { request: Query<typeof feedQuerySchema>; response: Out<typeof loadFeedPage> };
   publicGeneration: { request: z.output<typeof generationQuerySchema>; response: { item: NonNullable<Out<typeof loadGeneration>> } };
+  userProfile: { request: Query<typeof profileQuery>; response: Out<typeof peopleReads.userProfile> };
+  explore: { request: Query<typeof exploreQuery>; response: Out<typeof peopleReads.explore> };
   signupImages: { request: Record<string, never>; response: { images: ReturnType<typeof signupImages>; refreshedAt: string | null } };
+  /** POST, from the payment provider (signed; never called by the apps): the request is the JSON body. */
+  creditsWebhook: { request: In<typeof purchaseEvent>; response: WebhookReceipt };
 }

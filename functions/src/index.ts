@@ -16,3 +16,16 @@ export { refreshSignupImageCache, signupImages } from "./signup";
 export { addEntry, closeJam, createJam, getVoteDebugInfo, jamQueue, onJamTallyWritten, vote } from "./jams";
 export { applyCanvasOps, createCanvasMediaUpload, createCanvasProject, loadCanvasProject, snapshotCanvasProjects } from "./canvas";
 export { collectCanvasMedia } from "./canvas/media";
+export { creditsWebhook } from "./credits";
+export {
+  deleteNotification,
+  explore,
+  followingFeed,
+  followUser,
+  listNotifications,
+  markNotificationsRead,
+  me,
+  unfollowUser,
+  updateProfile,
+  userProfile,
+} from "./people";

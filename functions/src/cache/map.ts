@@ -13,6 +13,16 @@ export const tags = {
   user: (uid: string) => `user:${uid}`,
   signup: () => "signup:images",
   jam: (jamId: string) => `jam:${jamId}`,
+  /** A user's profile: its fields and follow counts. */
+  profile: (uid: string) => `profile:${uid}`,
+  /** A user's name and avatar as shown beside their items (not their counts: a follow leaves it). */
+  card: (uid: string) => `card:${uid}`,
+  /** What only the user sees about their account: credits and unread notifications. */
+  account: (uid: string) => `account:${uid}`,
+  /** Whom a user follows (their following feed's set of creators). */
+  following: (uid: string) => `following:${uid}`,
+  /** A user's notification list. */
+  notifications: (uid: string) => `notifications:${uid}`,
 };
 
 /** One family of cache entries: its key from its parameters, how long an entry lives, and
@@ -38,6 +48,12 @@ export interface WriteAction<P> {
 const part = (value: string) => encodeURIComponent(value);
 
 export type FeedSort = "recent" | "score";
+/** A paged read's position: the first page has no cursor part at all, so no cursor value can collide with it. */
+export interface PageParams {
+  limit: number;
+  cursor: string | null;
+}
+const cursorPart = (cursor: string | null) => (cursor === null ? "" : `:${part(cursor)}`);
 
 export const families = {
   feedPage: {
@@ -56,12 +72,47 @@ export const families = {
     ttlSeconds: 300,
     tags: ({ historyId }: { historyId: string }) => [tags.generation(historyId)],
   },
+  userCard: {
+    name: "userCard",
+    doc: "a user's current name and avatar, joined at read time into every item, comment and notification shown",
+    key: ({ uid }: { uid: string }) => `card:${part(uid)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: { uid: string }) => [tags.card(uid)],
+  },
   userProfile: {
     name: "userProfile",
-    doc: "a user's public profile (declared; no endpoint reads it yet)",
-    key: ({ uid }: { uid: string }) => `user:${part(uid)}`,
+    doc: "userProfile: a user's public profile and a page of their public items",
+    key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `profile:${part(uid)}:${limit}${cursorPart(cursor)}`,
     ttlSeconds: 300,
-    tags: ({ uid }: { uid: string }) => [tags.user(uid)],
+    tags: ({ uid }: PageParams & { uid: string }) => [tags.profile(uid), tags.user(uid)],
+  },
+  me: {
+    name: "me",
+    doc: "me: the signed-in user's profile, credits and unread count (keyed by their uid, never shared)",
+    key: ({ uid }: { uid: string }) => `me:${part(uid)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: { uid: string }) => [tags.profile(uid), tags.account(uid)],
+  },
+  explore: {
+    name: "explore",
+    doc: "explore: public items whose prompt has every word of q (any public change can add or remove one)",
+    key: ({ q, limit, cursor }: PageParams & { q: string }) => `explore:${part(q)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 60,
+    tags: (_: PageParams & { q: string }) => [tags.feed()],
+  },
+  followingFeed: {
+    name: "followingFeed",
+    doc: "followingFeed: public items of the creators a user follows (fan-out on read: publishing costs no per-follower work)",
+    key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `following:${part(uid)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 60,
+    tags: ({ uid }: PageParams & { uid: string }) => [tags.following(uid), tags.feed()],
+  },
+  notifications: {
+    name: "notifications",
+    doc: "listNotifications: a page of the signed-in user's notifications (keyed by their uid)",
+    key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `notifications:${part(uid)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: PageParams & { uid: string }) => [tags.notifications(uid)],
   },
   signupSelection: {
     name: "signupSelection",
@@ -98,6 +149,32 @@ export const writes = {
     name: "jamChanged",
     doc: "a jam's queue changed: a vote, an entry, the jam created or closed (one tag for every participant)",
     tags: ({ jamId }: { jamId: string }) => [tags.jam(jamId)],
+  },
+  profileUpdated: {
+    name: "profileUpdated",
+    doc: "updateProfile, or a user document created: name, avatar, bio (two tags, whatever the number of the user's items)",
+    tags: ({ uid }: { uid: string }) => [tags.profile(uid), tags.card(uid)],
+  },
+  followChanged: {
+    name: "followChanged",
+    doc: "followUser / unfollowUser: both users' counts, the follower's following feed, the target's notifications and unread count",
+    tags: ({ uid, targetUid }: { uid: string; targetUid: string }) => [
+      tags.profile(uid),
+      tags.profile(targetUid),
+      tags.following(uid),
+      tags.notifications(targetUid),
+      tags.account(targetUid),
+    ],
+  },
+  notificationsChanged: {
+    name: "notificationsChanged",
+    doc: "markNotificationsRead, deleteNotification, or a notification raised: the list and the unread count",
+    tags: ({ uid }: { uid: string }) => [tags.notifications(uid), tags.account(uid)],
+  },
+  creditsChanged: {
+    name: "creditsChanged",
+    doc: "creditsWebhook (a purchase) or a spend: the user's balance",
+    tags: ({ uid }: { uid: string }) => [tags.account(uid)],
   },
 } satisfies Record<string, WriteAction<never>>;
 

@@ -8,6 +8,7 @@ import { decodeFeedCursor } from "./cursor";
 import { loadGeneration } from "../mirror/public";
 import { encodeCursor } from "../shared/cursor";
 import { loadFeedPage } from "./load";
+import { withCreators } from "../people/cards";
 import { feedQuerySchema, generationQuerySchema } from "./query";
 
 export interface ReadDeps {
@@ -28,7 +29,7 @@ export function publicFeedHandler(deps: () => ReadDeps) {
       const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: after ? encodeCursor(after) : null }, () =>
         loadFeedPage(db, sort, limit, after),
       );
-      sendJson(req, res, page);
+      sendJson(req, res, { ...page, items: await withCreators({ db, cache }, page.items) });
     });
 }
 
@@ -44,6 +45,7 @@ export function publicGenerationHandler(deps: () => ReadDeps) {
         res.status(404).set("Cache-Control", "no-cache").json({ error: "not found" });
         return;
       }
-      sendJson(req, res, { item });
+      const [joined] = await withCreators({ db, cache }, [item]);
+      sendJson(req, res, { item: joined });
     });
 }

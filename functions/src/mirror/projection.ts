@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Timestamp } from "firebase-admin/firestore";
 import { describeIssues } from "../shared/zod";
 import { contentFingerprint } from "./score";
+import { promptWords } from "./words";
 import { optimizationFields, sourceItemSchema, type Image, type SourceItem } from "./source";
 
 /** What `generations/{historyId}` holds, less `mirroredAt` (stamped at write time). */
@@ -10,6 +11,8 @@ export interface MirrorFields {
   uid: string;
   historyId: string;
   prompt: string;
+  /** The prompt's words (words.ts), for explore's array-contains query. Not served. */
+  promptWords: string[];
   model: string;
   images: Image[];
   videos: SourceItem["videos"];
@@ -52,6 +55,7 @@ export function projectGeneration(source: unknown, ids: { uid: string; historyId
     uid: ids.uid,
     historyId: ids.historyId,
     prompt: item.prompt,
+    promptWords: promptWords(item.prompt),
     model: item.model,
     images: item.images.map(defined),
     videos: item.videos.map(defined),

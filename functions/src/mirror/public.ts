@@ -6,7 +6,7 @@ import { generations } from "./paths";
 export type PublicItem = Record<string, unknown> & { historyId: string; uid: string };
 
 /** Fields of mirror or source documents that only the pipeline reads. */
-const internalFields = new Set(["sourceOptimizations", "aestheticScoreFor"]);
+const internalFields = new Set(["sourceOptimizations", "aestheticScoreFor", "promptWords"]);
 
 function toJson(value: unknown): unknown {
   if (value instanceof Timestamp) return value.toDate().toISOString();

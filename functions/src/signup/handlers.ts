@@ -4,6 +4,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
 import { families } from "../cache/map";
 import { loadGeneration } from "../mirror/public";
+import { withCreators } from "../people/cards";
 import { guarded, sendJson } from "../shared/http";
 import type { SignupSettings } from "./config";
 import { selectionForReaders } from "./refresh";
@@ -27,6 +28,10 @@ export function signupImagesHandler(deps: () => SignupDeps) {
       const items = await Promise.all(
         selection.historyIds.map((historyId) => cache.getOrLoad(families.generation, { historyId }, () => loadGeneration(db, historyId))),
       );
-      sendJson(req, res, { images: signupImages(items, settings), refreshedAt: selection.refreshedAt });
+      const shown = await withCreators(
+        { db, cache },
+        items.filter((i) => i !== null),
+      );
+      sendJson(req, res, { images: signupImages(shown, settings), refreshedAt: selection.refreshedAt });
     });
 }

@@ -101,9 +101,9 @@ describe("getOrLoad", () => {
     const raw = h.newCache({ redis: h.client({ automaticDeserialization: false }) });
     for (const [i, value] of values.entries()) {
       const params = { uid: `u${i}` };
-      expect(await cache.getOrLoad(families.userProfile, params, async () => value)).toStrictEqual(value);
-      expect(await cache.getOrLoad(families.userProfile, params, async () => "reloaded")).toStrictEqual(value);
-      expect(await raw.getOrLoad(families.userProfile, params, async () => "reloaded")).toStrictEqual(value);
+      expect(await cache.getOrLoad(families.userCard, params, async () => value)).toStrictEqual(value);
+      expect(await cache.getOrLoad(families.userCard, params, async () => "reloaded")).toStrictEqual(value);
+      expect(await raw.getOrLoad(families.userCard, params, async () => "reloaded")).toStrictEqual(value);
     }
     expect(cache.metrics()).toMatchObject({ hits: values.length, loads: values.length });
     expect(raw.metrics()).toMatchObject({ hits: values.length, loads: 0 });
@@ -228,7 +228,7 @@ describe("tag version counters", () => {
     expect(await cache.invalidate(["feed:public"])).toBe("bumped");
     expect(await version("feed:public")).toBe(42);
     expect(await ttlOf("feed:public")).toBeGreaterThan(bumpedCounterTtlMs - slack);
-    expect(await cache.getOrLoad(families.userProfile, { uid: "old" }, async () => "profile")).toBe("profile");
+    expect(await cache.getOrLoad(families.userProfile, { uid: "old", limit: 1, cursor: null }, async () => "profile")).toBe("profile");
     expect(await version("user:old")).toBe(7);
     expect(await ttlOf("user:old")).toBeGreaterThan(counterTtlMs(300) - slack);
     expect(await keysWithoutTtl()).toEqual([]);

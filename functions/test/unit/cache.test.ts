@@ -17,7 +17,13 @@ describe("key builders and tags", () => {
       entryKey(families.feedPage, { ...firstPage, limit: 2, cursor: "0:a:b" }),
       entryKey(families.feedPage, { ...firstPage, sort: "score" }),
       entryKey(families.generation, { historyId: "h1" }),
-      entryKey(families.userProfile, { uid: "h1" }),
+      entryKey(families.userCard, { uid: "h1" }),
+      entryKey(families.userProfile, { uid: "h1", limit: 20, cursor: null }),
+      entryKey(families.userProfile, { uid: "h1", limit: 20, cursor: "c" }),
+      entryKey(families.me, { uid: "h1" }),
+      entryKey(families.explore, { q: "h1", limit: 20, cursor: null }),
+      entryKey(families.followingFeed, { uid: "h1", limit: 20, cursor: null }),
+      entryKey(families.notifications, { uid: "h1", limit: 20, cursor: null }),
       entryKey(families.signupSelection, {}),
       entryKey(families.jamQueue, { jamId: "h1" }),
     ];
@@ -26,9 +32,10 @@ describe("key builders and tags", () => {
     for (const key of keys) expect(key).toMatch(/^fresco:c:/);
     expect(families.feedPage.tags()).toEqual(["feed:public"]);
     expect(families.generation.tags({ historyId: "h1" })).toEqual(["generation:h1"]);
-    expect(families.userProfile.tags({ uid: "u1" })).toEqual(["user:u1"]);
+    expect(families.userProfile.tags({ uid: "u1", limit: 1, cursor: null })).toEqual(["profile:u1", "user:u1"]);
+    expect(families.userCard.tags({ uid: "u1" })).toEqual(["card:u1"]);
     expect(families.signupSelection.tags()).toEqual(["signup:images"]);
-    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 3600, 300]);
+    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 300, 300, 60, 60, 300, 3600, 300]);
   });
 });
 

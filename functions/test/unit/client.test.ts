@@ -58,6 +58,11 @@ describe("typed client", () => {
     createCanvasProject: null,
     applyCanvasOps: null,
     createCanvasMediaUpload: null,
+    updateProfile: "profileUpdated",
+    followUser: "followChanged",
+    unfollowUser: "followChanged",
+    markNotificationsRead: "notificationsChanged",
+    deleteNotification: "notificationsChanged",
   };
   // One read of the item, jam or list the sample write below touches, per cached family.
   const sampleReadOf: Record<string, readonly unknown[] | null> = {
@@ -65,7 +70,12 @@ describe("typed client", () => {
     generation: queryKeys.read("publicGeneration", { id: "h" }),
     signupSelection: queryKeys.read("signupImages", {}),
     jamQueue: queryKeys.read("jamQueue", { jamId: "j" }),
-    userProfile: null, // declared, no endpoint serves it yet
+    userProfile: queryKeys.read("userProfile", { uid: "u" }),
+    userCard: queryKeys.read("publicFeed", { sort: "recent" }), // joined into every page that shows an author
+    me: queryKeys.read("me", {}),
+    explore: queryKeys.read("explore", { q: "cat" }),
+    followingFeed: queryKeys.read("followingFeed", {}),
+    notifications: queryKeys.read("listNotifications", {}),
   };
 
   it("classifies exactly the write callables", () => {
@@ -77,7 +87,7 @@ describe("typed client", () => {
   const serverWrites = Object.entries(serverWrite).filter(([, action]) => action !== null);
   it.each(serverWrites)("%s invalidates every client read of what the server map says it changes", (write, action) => {
     const row = invalidationTable().find((r) => r.write === action)!;
-    const sample = { jamId: "j", historyId: "h", uid: "u", score: 1 };
+    const sample = { jamId: "j", historyId: "h", uid: "u", score: 1, targetUid: "u" };
     const invalidate = invalidatedBy[write as WriteName] as unknown as (r: unknown, s: unknown) => Array<readonly unknown[]>;
     const stale = invalidate(sample, sample);
     for (const family of row.reads) {

@@ -2,6 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { auth, db } from "../../src/shared/firebase";
 import { sourcePath } from "../../src/mirror/paths";
 import { scoreFields } from "../../src/mirror/score";
+import { followerPath, followingPath, notificationId, notificationsPath, userPath, usernamePath } from "../../src/people/model";
 import { demoGenerations, demoPassword, demoUsers } from "./data";
 import { useEmulators } from "./emulator-env";
 
@@ -38,5 +39,39 @@ export async function seedDemoData(): Promise<void> {
       createdBy: { uid: g.uid, username: user.displayName },
     });
   });
+  seedPeople(batch, Timestamp.fromMillis(now));
   await batch.commit();
+}
+
+/** Profiles for the demo users (Bo follows Cy, so Bo's following feed has Cy's work and Cy
+ *  has a notification), written as the people callables would leave them. */
+function seedPeople(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
+  const people = [
+    { uid: "admin-ada", username: "ada", followers: 0, following: 0, unread: 0 },
+    { uid: "user-bo", username: "bo", followers: 0, following: 1, unread: 0 },
+    { uid: "user-cy", username: "cy", followers: 1, following: 0, unread: 1 },
+  ];
+  for (const p of people) {
+    const user = demoUsers.find((u) => u.uid === p.uid)!;
+    batch.set(db().doc(userPath(p.uid)), {
+      username: p.username,
+      usernameKey: p.username,
+      displayName: user.displayName,
+      credits: 0,
+      followersCount: p.followers,
+      followingCount: p.following,
+      unreadNotifications: p.unread,
+      createdAt: at,
+      updatedAt: at,
+    });
+    batch.set(db().doc(usernamePath(p.username)), { uid: p.uid });
+  }
+  batch.set(db().doc(followingPath("user-bo", "user-cy")), { at });
+  batch.set(db().doc(followerPath("user-cy", "user-bo")), { at });
+  batch.set(db().doc(`${notificationsPath("user-cy")}/${notificationId("follow", "user-bo")}`), {
+    type: "follow",
+    actorUid: "user-bo",
+    read: false,
+    createdAt: at,
+  });
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { parseEnv } from "node:util";
 import { startRedisServer } from "../redis/redis-server";
@@ -9,7 +10,7 @@ import { s3rverCredentials, startS3Server } from "../media/s3-server";
 import { printWelcome } from "./welcome";
 import { assertJava, emulatorBinaryEnv } from "./emulator-binaries";
 import { emulatorsUsed, firebaseArgs, stackLayout, type StackLayout } from "./layout";
-import { chromiumPath, functionsDir, localBridgeToken, repoRoot } from "./paths";
+import { cacheDir, chromiumPath, functionsDir, localBridgeToken, repoRoot } from "./paths";
 import { assertPortsFree } from "./ports";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
 import { LocalScheduler, schedulesOf, type Schedule } from "./scheduler";
@@ -66,9 +67,32 @@ async function startRedisAndBridge(mode: Mode, layout: StackLayout, token: strin
   return { redisUrl, bridgeUrl: bridge.url };
 }
 
+/** CREDITS_WEBHOOK_SECRET of this checkout: random, kept in .cache/credits-webhook-secret
+ *  (mode 0600), so every stack, its tests and a curl printed by an earlier start agree on it. */
+function localWebhookSecret(): string {
+  const file = join(cacheDir, "credits-webhook-secret");
+  const existing = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (/^whsec_[0-9a-f]{64}$/.test(existing)) return existing;
+  mkdirSync(cacheDir, { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}`;
+  writeFileSync(temp, `whsec_${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+  try {
+    // A corrupt one is replaced; a missing one is linked, which fails if another first start
+    // put its own in place meanwhile (theirs is kept, so both agree).
+    if (existsSync(file)) renameSync(temp, file);
+    else linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
 /** The Functions emulator reads params from .env.<project> and secrets from .secret.local
- *  (the token is the same for every stack, so parallel stacks never disagree on it). */
-function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string): void {
+ *  (the token and the webhook secret are the same for every stack, so parallel stacks never
+ *  disagree on them). */
+function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string, webhookSecret: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
   writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\nMEDIA_S3_ENDPOINT=${s3Url}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
@@ -76,6 +100,7 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
     `UPSTASH_REDIS_REST_TOKEN=${token}`,
     `MEDIA_S3_ACCESS_KEY_ID=${s3rverCredentials.accessKeyId}`,
     `MEDIA_S3_SECRET_ACCESS_KEY=${s3rverCredentials.secretAccessKey}`,
+    `CREDITS_WEBHOOK_SECRET=${webhookSecret}`,
   ];
   writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
@@ -132,7 +157,8 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, layout, token);
   const s3 = await startS3Server(Number(layout.hosts.s3.split(":")[1]), "fresco-media");
   cleanups.push(() => s3.stop());
-  writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token);
+  const webhookSecret = localWebhookSecret();
+  writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token, webhookSecret);
   const env = {
     ...process.env,
     ...layout.env,
@@ -141,6 +167,8 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
     REDIS_URL: redisUrl,
     UPSTASH_REDIS_REST_URL: bridgeUrl,
     UPSTASH_REDIS_REST_TOKEN: token,
+    // The tests sign their webhook events with it (as the Functions emulator checks them).
+    CREDITS_WEBHOOK_SECRET: webhookSecret,
   };
   const args = firebaseArgs(layout);
   const only = emulatorsUsed.join(",");
@@ -169,7 +197,7 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   await seedDemoData();
   const scheduler = startScheduler(layout);
   cleanups.push(async () => scheduler.stop());
-  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url }, scheduler.schedules);
+  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url }, scheduler.schedules, webhookSecret);
   return exited(child);
 }
 

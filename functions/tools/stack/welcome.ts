@@ -1,3 +1,4 @@
+import { signatureHeader, signatureHeaderValue, signatureToleranceSeconds } from "../../src/credits/signature";
 import { demoPassword, demoUsers } from "../demo/data";
 import type { StackLayout } from "./layout";
 import type { Schedule } from "./scheduler";
@@ -7,11 +8,16 @@ export function printWelcome(
   layout: StackLayout,
   urls: { bridgeUrl: string; redisUrl: string; s3Url: string },
   schedules: Schedule[],
+  webhookSecret: string,
 ): void {
   const projectId = layout.project;
   const { hosts } = layout;
   const fn = layout.functionUrl;
   const admin = demoUsers.find((u) => u.admin)!;
+  // A purchase event for a demo user, signed now: the curl below works for the tolerance.
+  const buyer = demoUsers.find((u) => !u.admin)!;
+  const t = Math.floor(Date.now() / 1000);
+  const purchase = JSON.stringify({ id: `evt_demo_${t}`, type: "credits.purchased", uid: buyer.uid, credits: 100 });
   console.log(`
 ────────────────────────────────────────────────────────────────────────
  Fresco is running on the emulators (project ${projectId}) with demo data.
@@ -28,12 +34,23 @@ export function printWelcome(
    health         curl ${fn("health")}
    feed           curl '${fn("publicFeed")}?sort=score&limit=10'
    one item       curl '${fn("publicGeneration")}?id=demo-cy-1'
+   a profile      curl '${fn("userProfile")}?uid=user-cy'
+   explore        curl '${fn("explore")}?q=lighthouse'
+   credits        (the payment provider's webhook: 100 credits for ${buyer.uid}; signed at start, valid for
+                  ${signatureToleranceSeconds / 60} minutes; sending it twice answers duplicate: true)
+     curl -X POST ${fn("creditsWebhook")} -H 'content-type: application/json' \\
+       -H '${signatureHeader}: ${signatureHeaderValue(webhookSecret, t, purchase)}' \\
+       --data-binary '${purchase}'
+     (CREDITS_WEBHOOK_SECRET is in functions/.secret.local; sign "<t>.<body>" with HMAC-SHA256)
  Callables (admin): updateAestheticScore {historyId, uid, score}, getMirrorQueueStats {},
    retryDeadMirrorTasks {taskIds?}, runMaintenanceJob {job, dryRun?, limit?},
    listMaintenanceRuns {job?, limit?}, findPublicItems {q}, getCacheOverview {}
  Callables (jams, any signed-in user): createJam {title}, addEntry {jamId, title, url?},
    vote {jamId, entryId, value}, jamQueue {jamId}, closeJam {jamId} (host);
    getVoteDebugInfo {jamId, limit?} (admin)
+ Callables (people, any signed-in user): me {}, updateProfile {username?, displayName?, avatarUrl?,
+   bio?}, followUser {targetUid}, unfollowUser {targetUid}, followingFeed {limit?, cursor?},
+   listNotifications {limit?, cursor?}, markNotificationsRead {ids?}, deleteNotification {id}
  Callables (canvas editor, any signed-in user): createCanvasProject {title?},
    applyCanvasOps {projectId, expectedOpIndex?, ops}, createCanvasMediaUpload {projectId,
    contentType, sizeBytes}, loadCanvasProject {projectId, cursor?}

@@ -1,0 +1,55 @@
+/**
+ * What every deployed function does with the cache, by its exported name: the read families
+ * it serves, the write actions it makes, or "uncached" (it neither reads a cached family nor
+ * changes one). A test requires an entry for every export of src/index.ts, so a new function
+ * cannot ship without saying which reads it makes stale. `npm run cache:map` prints it.
+ */
+import type { families, writes } from "./map";
+
+type Family = keyof typeof families;
+type Write = keyof typeof writes;
+export type CacheUse = { reads?: Family[]; writes?: Write[] } | "uncached";
+
+export const endpointCache: Record<string, CacheUse> = {
+  health: "uncached",
+  onGenerationHistoryWritten: { writes: ["mirrorChanged"] },
+  onGenerationWritten: { writes: ["mirrorChanged"] },
+  processMirrorTask: { writes: ["mirrorChanged"] },
+  sweepMirrorQueue: { writes: ["mirrorChanged"] },
+  replayCacheInvalidations: "uncached",
+  publicFeed: { reads: ["feedPage", "userCard"] },
+  publicGeneration: { reads: ["generation", "userCard"] },
+  findPublicItems: "uncached",
+  getCacheOverview: "uncached",
+  getMirrorQueueStats: "uncached",
+  listMaintenanceRuns: "uncached",
+  retryDeadMirrorTasks: { writes: ["mirrorChanged"] },
+  runMaintenanceJob: { writes: ["signupSelected"] },
+  updateAestheticScore: { writes: ["mirrorChanged"] },
+  refreshSignupImageCache: { writes: ["signupSelected"] },
+  signupImages: { reads: ["signupSelection", "generation", "userCard"] },
+  addEntry: { writes: ["jamChanged"] },
+  closeJam: { writes: ["jamChanged"] },
+  createJam: { writes: ["jamChanged"] },
+  getVoteDebugInfo: "uncached",
+  jamQueue: { reads: ["jamQueue"] },
+  onJamTallyWritten: "uncached",
+  vote: { writes: ["jamChanged"] },
+  applyCanvasOps: "uncached",
+  createCanvasMediaUpload: "uncached",
+  createCanvasProject: "uncached",
+  loadCanvasProject: "uncached",
+  snapshotCanvasProjects: "uncached",
+  collectCanvasMedia: "uncached",
+  updateProfile: { writes: ["profileUpdated"] },
+  followUser: { writes: ["followChanged", "profileUpdated"] },
+  unfollowUser: { writes: ["followChanged", "profileUpdated"] },
+  me: { reads: ["me"], writes: ["profileUpdated"] },
+  followingFeed: { reads: ["followingFeed", "userCard"], writes: ["profileUpdated"] },
+  listNotifications: { reads: ["notifications"], writes: ["profileUpdated"] },
+  markNotificationsRead: { writes: ["notificationsChanged", "profileUpdated"] },
+  deleteNotification: { writes: ["notificationsChanged", "profileUpdated"] },
+  userProfile: { reads: ["userProfile", "userCard"] },
+  explore: { reads: ["explore", "userCard"] },
+  creditsWebhook: { writes: ["creditsChanged", "profileUpdated"] },
+};

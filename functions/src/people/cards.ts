@@ -1,0 +1,48 @@
+import type { Firestore } from "firebase-admin/firestore";
+import type { Cache } from "../cache/cache";
+import { families } from "../cache/map";
+import type { PublicItem } from "../mirror/public";
+import type { UserCard } from "./model";
+import { loadCard } from "./users";
+
+export interface CardDeps {
+  db: Firestore;
+  cache: Cache;
+}
+
+/** The current cards of these users, through the `userCard` family (one entry per user, so a
+ *  rename bumps one tag and every page that shows the user joins the new name on its next
+ *  read). Lookups run together: @upstash/redis pipelines them into one request. */
+export async function cardsOf(deps: CardDeps, uids: string[]): Promise<Map<string, UserCard | null>> {
+  const unique = [...new Set(uids)];
+  const cards = await Promise.all(unique.map((uid) => deps.cache.getOrLoad(families.userCard, { uid }, () => loadCard(deps.db, uid))));
+  return new Map(unique.map((uid, i) => [uid, cards[i]!]));
+}
+
+type CreatedBy = { uid?: string; username?: string; photoURL?: string };
+
+/** An item as every read shows it: `creator` is its author's current card; `createdBy`'s name
+ *  and photo are the current ones too (for apps that read those). An author without a user
+ *  document keeps what the item's `createdBy` says. */
+export function withCreator(item: PublicItem, card: UserCard | null | undefined): PublicItem & { creator: UserCard } {
+  const createdBy = (item.createdBy ?? {}) as CreatedBy;
+  if (!card)
+    return {
+      ...item,
+      creator: { uid: item.uid, username: createdBy.username ?? null, displayName: null, avatarUrl: createdBy.photoURL ?? null },
+    };
+  const { username: _u, photoURL: _p, ...rest } = createdBy;
+  return {
+    ...item,
+    createdBy: { ...rest, ...(card.username ? { username: card.username } : {}), ...(card.avatarUrl ? { photoURL: card.avatarUrl } : {}) },
+    creator: card,
+  };
+}
+
+export async function withCreators<I extends PublicItem>(deps: CardDeps, items: I[]): Promise<Array<I & { creator: UserCard }>> {
+  const cards = await cardsOf(
+    deps,
+    items.map((i) => i.uid),
+  );
+  return items.map((item) => withCreator(item, cards.get(item.uid)) as I & { creator: UserCard });
+}

@@ -1,0 +1,15 @@
+import * as logger from "firebase-functions/logger";
+
+// Every log event of people, one function each.
+
+export function profileUpdated(uid: string, fields: string[]): void {
+  logger.info("profile updated", { uid, fields });
+}
+
+export function followChanged(uid: string, targetUid: string, following: boolean): void {
+  logger.info("follow changed", { uid, targetUid, following });
+}
+
+export function exploreScanCapped(q: string, scanned: number): void {
+  logger.info("explore page scanned its cap before filling", { q, scanned });
+}

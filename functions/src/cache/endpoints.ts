@@ -46,7 +46,7 @@ export const endpointCache: Record<string, CacheUse> = {
   unfollowUser: { writes: ["followChanged", "profileUpdated"] },
   me: { reads: ["me"], writes: ["profileUpdated"] },
   followingFeed: { reads: ["followingFeed", "userCard"], writes: ["profileUpdated"] },
-  listNotifications: { reads: ["notifications"], writes: ["profileUpdated"] },
+  listNotifications: { reads: ["notifications", "userCard"], writes: ["profileUpdated"] },
   markNotificationsRead: { writes: ["notificationsChanged", "profileUpdated"] },
   deleteNotification: { writes: ["notificationsChanged", "profileUpdated"] },
   userProfile: { reads: ["userProfile", "userCard"] },

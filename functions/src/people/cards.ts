@@ -46,3 +46,15 @@ export async function withCreators<I extends PublicItem>(deps: CardDeps, items: 
   );
   return items.map((item) => withCreator(item, cards.get(item.uid)) as I & { creator: UserCard });
 }
+
+/** Notifications as shown: each with its actor's current card (null for a user without one). */
+export async function withActors<N extends { actorUid: string }>(
+  deps: CardDeps,
+  items: N[],
+): Promise<Array<N & { actor: UserCard | null }>> {
+  const cards = await cardsOf(
+    deps,
+    items.map((i) => i.actorUid),
+  );
+  return items.map((item) => ({ ...item, actor: cards.get(item.actorUid) ?? null }));
+}

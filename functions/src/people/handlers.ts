@@ -7,6 +7,7 @@ import { parseInput, requireUser } from "../shared/callable";
 import { auth, db } from "../shared/firebase";
 import { badRequest, guarded, parseQuery, sendJson } from "../shared/http";
 import { isDocumentId } from "../shared/ids";
+import { withActors } from "./cards";
 import { setFollow } from "./follow";
 import { deleteNotification, loadNotifications, markNotificationsRead } from "./notifications";
 import { updateProfile } from "./profile";
@@ -75,7 +76,8 @@ export const listNotificationsHandler = async (request: CallableRequest) => {
   const key = cursorKey(pagePosition(cursor));
   const d = deps();
   await ensureUser(d, uid);
-  return d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, () => loadNotifications(d.db, uid, limit, key));
+  const page = await d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, () => loadNotifications(d.db, uid, limit, key));
+  return { ...page, items: await withActors(d, page.items) };
 };
 
 export const markNotificationsReadHandler = async (request: CallableRequest) => {

@@ -92,7 +92,10 @@ const readers: Record<string, () => View[]> = {
     [creator, actor].map((p) => ({
       name: `listNotifications(${p.uid})`,
       cached: () => call("listNotifications", {}, p),
-      direct: () => loadNotifications(db(), p.uid, 20, null),
+      direct: async () => {
+        const page = await loadNotifications(db(), p.uid, 20, null);
+        return { ...page, items: await Promise.all(page.items.map(async (i) => ({ ...i, actor: await loadCard(db(), i.actorUid) }))) };
+      },
     })),
   signupSelection: () => [
     {

@@ -65,6 +65,13 @@ const closed: ClosedDoc[] = [
     },
   },
   { path: "maintenanceCursors/snapshotCanvasProjects", data: { cursor: "p1", updatedAt: at() } },
+  { path: "usernames/alice", data: { uid: "alice" }, owner: "alice" },
+  // Follow edges: alice's own two lists, and the edges of bob's lists that name her.
+  { path: "users/alice/following/bob", data: { at: at() }, owner: "alice" },
+  { path: "users/alice/followers/bob", data: { at: at() }, owner: "alice" },
+  { path: "users/bob/following/alice", data: { at: at() }, owner: "alice" },
+  { path: "users/bob/followers/alice", data: { at: at() }, owner: "alice" },
+  { path: "creditEvents/evt_1", data: { uid: "alice", credits: 100, processedAt: at() }, owner: "alice" },
   { path: "anything/else", data: { a: 1 } },
 ];
 

@@ -5,12 +5,16 @@ import { join } from "node:path";
 // Each shape below is a query of the code (file noted) that needs a composite index, with the
 // index's fields in order: equality fields first (an `in` counts as one), then the
 // range/orderBy field. Queries on one field only (outbox.ts: createdAt <= + orderBy createdAt;
-// retry-dead.ts and stats.ts counts: status ==) use the automatic single-field indexes.
+// retry-dead.ts and stats.ts counts: status ==; people/notifications.ts: a user's
+// notifications orderBy createdAt, and read == false; reads.ts explore without words:
+// generations orderBy createdAt) use the automatic single-field indexes.
+// __name__ is left out: Firestore appends it to every index in the direction of the last
+// field, which serves the code's orderBy(createdAt desc, __name__ desc) tie-breaks.
 
 type Order = "ASCENDING" | "DESCENDING";
 interface Shape {
   collection: string;
-  fields: Array<[string, Order]>;
+  fields: Array<[string, Order | "CONTAINS"]>;
   usedBy: string;
 }
 
@@ -62,6 +66,22 @@ const needed: Shape[] = [
       ["createdAt", "DESCENDING"],
     ],
     usedBy: "the public feed by score",
+  },
+  {
+    collection: "generations",
+    fields: [
+      ["uid", "ASCENDING"],
+      ["createdAt", "DESCENDING"],
+    ],
+    usedBy: "people/reads.ts userProfile (uid ==) and followingFeed (uid in), newest first",
+  },
+  {
+    collection: "generations",
+    fields: [
+      ["promptWords", "CONTAINS"],
+      ["createdAt", "DESCENDING"],
+    ],
+    usedBy: "people/reads.ts explore (promptWords array-contains), newest first",
   },
   {
     collection: "canvasMedia",

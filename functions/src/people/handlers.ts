@@ -75,8 +75,10 @@ export const listNotificationsHandler = async (request: CallableRequest) => {
   const { limit, cursor } = parseInput(pageInput, request.data ?? {});
   const key = cursorKey(pagePosition(cursor));
   const d = deps();
-  await ensureUser(d, uid);
-  const page = await d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, () => loadNotifications(d.db, uid, limit, key));
+  const page = await d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, async () => {
+    await ensureUser(d, uid); // on a miss only, as in `me`
+    return loadNotifications(d.db, uid, limit, key);
+  });
   return { ...page, items: await withActors(d, page.items) };
 };
 

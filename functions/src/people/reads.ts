@@ -63,10 +63,13 @@ export async function loadMe(db: Firestore, uid: string): Promise<Me> {
   };
 }
 
-/** `me`: the caller's own entry (keyed by their uid, never shared). */
+/** `me`: the caller's own entry (keyed by their uid, never shared). A hit skips ensureUser:
+ *  an entry exists only if a load found (or made) the user document. */
 export async function me(deps: PeopleDeps, uid: string): Promise<Me> {
-  await ensureUser(deps, uid);
-  return deps.cache.getOrLoad(families.me, { uid }, () => loadMe(deps.db, uid));
+  return deps.cache.getOrLoad(families.me, { uid }, async () => {
+    await ensureUser(deps, uid);
+    return loadMe(deps.db, uid);
+  });
 }
 
 // ---- userProfile ------------------------------------------------------------------------
@@ -175,8 +178,10 @@ export async function loadFollowingFeed(db: Firestore, uid: string, limit: numbe
 
 export async function followingFeed(deps: PeopleDeps, uid: string, limit: number, cursor: string | undefined) {
   const after = pagePosition(cursor);
-  const page = await deps.cache.getOrLoad(families.followingFeed, { uid, limit, cursor: cursorKey(after) }, () =>
-    loadFollowingFeed(deps.db, uid, limit, after),
-  );
+  // ensureUser on a miss only, as in `me`: the caller's document exists after their first call.
+  const page = await deps.cache.getOrLoad(families.followingFeed, { uid, limit, cursor: cursorKey(after) }, async () => {
+    await ensureUser(deps, uid);
+    return loadFollowingFeed(deps.db, uid, limit, after);
+  });
   return { ...page, items: await withCreators(deps, page.items) };
 }

@@ -37,6 +37,18 @@ describe("profiles", () => {
     expect((await db().doc(usernamePath(me.profile.username)).get()).get("uid")).toBe(ann.uid);
   });
 
+  it.each([
+    ["followingFeed", {}],
+    ["listNotifications", {}],
+    ["markNotificationsRead", {}],
+    ["updateProfile", { bio: "first words" }],
+  ])("%s, as a user's first call, creates their user document", async (name, data) => {
+    const newcomer = await person(id(`first-${name}`));
+    expect(await userDoc(newcomer.uid)).toBeUndefined();
+    await call(name, data, newcomer);
+    expect(await userDoc(newcomer.uid)).toMatchObject({ credits: 0, followersCount: 0, username: expect.stringMatching(/^user_/) });
+  });
+
   it("renames: the new name is the profile's on the next read, the old name is free again", async () => {
     const before = (await call<Me>("me", {}, bob)).profile.username;
     const profile = await call<Profile>("updateProfile", { username: `Bob_${run}`, displayName: "Bob", bio: "paints" }, bob);

@@ -81,6 +81,7 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.endpoint("explore"),
     queryKeys.endpoint("followingFeed"),
     queryKeys.endpoint("signupImages"),
+    queryKeys.endpoint("listNotifications"),
   ],
   followUser: (r) => [
     queryKeys.endpoint("me"),

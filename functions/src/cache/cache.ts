@@ -8,6 +8,7 @@ import {
   initVersionsScript,
   isCurrent,
   jitteredTtlMs,
+  readJoinedScript,
   releaseScript,
   storeScript,
   type TagVersion,
@@ -15,7 +16,7 @@ import {
 import * as logs from "./logs";
 import { CacheMetrics, type CacheCounters } from "./metrics";
 import { redisKeys } from "./keys";
-import type { CacheFamily } from "./map";
+import { kindOf, type CacheFamily } from "./map";
 import { cacheInvalidations, replayOutbox } from "./outbox";
 import { bumpTags, counterTtlMs, redisTimeoutMs } from "./tag-versions";
 
@@ -29,6 +30,13 @@ export interface CacheDeps {
   /** Multiplies every TTL (entries and tag counters); tests shrink it to watch keys expire. */
   ttlScale?: number;
 }
+
+/** Given to a loader: names the tags its value's content depends on (a family's `joins`),
+ *  before the loader reads that content, so a change to it after this call makes the entry
+ *  stale. Never throws for Redis errors (the value is then served but not stored). */
+export type DependOn = (tags: string[]) => Promise<void>;
+
+const noDependency: DependOn = async () => undefined;
 
 /** What one read saw: the value if the entry is current, and the tag versions it was checked against. */
 interface Read<T> {
@@ -70,7 +78,7 @@ export class Cache {
   private readonly ttlScale: number;
   private readonly counters: CacheMetrics;
   /** EVALSHA, falling back to EVAL on NOSCRIPT (what @upstash/redis's Script does). */
-  private readonly scripts: Record<"store" | "init" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
+  private readonly scripts: Record<"store" | "init" | "release" | "readJoined", { exec(keys: string[], args: string[]): Promise<unknown> }>;
   private readonly flights = new Map<string, Promise<unknown>>();
   /** Fail-open loads per key: the one running, and the one callers who came after it wait for. */
   private readonly bypassing = new Map<string, { running: Promise<unknown>; next?: Promise<unknown> }>();
@@ -92,25 +100,26 @@ export class Cache {
       store: this.redis.createScript(storeScript),
       init: this.redis.createScript(initVersionsScript),
       release: this.redis.createScript(releaseScript),
+      readJoined: this.redis.createScript(readJoinedScript),
     };
   }
 
   /** The cached value of `family(params)`, or the loader's (stored for the next caller).
    *  Values must be JSON (plain objects, arrays, strings, numbers, booleans, null).
    *  Loader errors reach the caller; cache errors never do. */
-  async getOrLoad<P, T>(family: CacheFamily<P>, params: P, loader: () => Promise<T>): Promise<T> {
+  async getOrLoad<P, T>(family: CacheFamily<P>, params: P, loader: (dependOn: DependOn) => Promise<T>): Promise<T> {
     this.counters.call();
     const familyKey = family.key(params);
     const key = redisKeys.entry(familyKey);
     const tags = family.tags(params);
-    if (this.replayNeeded && !(await this.catchUp())) return this.bypass(key, loader);
+    if (this.replayNeeded && !(await this.catchUp())) return this.bypass(key, () => loader(noDependency));
 
     let read: Read<T>;
     try {
-      read = await this.read<T>(key, tags);
+      read = await this.read<T>(family, familyKey, tags);
     } catch (error) {
       this.failed("read", error, key);
-      return this.bypass(key, loader);
+      return this.bypass(key, () => loader(noDependency));
     }
     if (read.hit) {
       this.counters.add("hits");
@@ -188,12 +197,25 @@ export class Cache {
     return { day, counters: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])) };
   }
 
-  /** One round trip: the entry and its tag versions in one MGET, so both come from one instant. */
-  private async read<T>(key: string, tags: string[]): Promise<Read<T>> {
-    const raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tags.map(redisKeys.tagVersion)));
+  /** One round trip: the entry and its tag versions in one MGET, so both come from one instant
+   *  (for a family with joins, one script that also checks the join's versions). */
+  private async read<T>(family: CacheFamily<unknown>, familyKey: string, tags: string[]): Promise<Read<T>> {
+    const key = redisKeys.entry(familyKey);
+    const tagKeys = tags.map(redisKeys.tagVersion);
+    let raw: unknown[];
+    let joinStale = false;
+    if (family.joins) {
+      const answer = (await this.call(
+        "read",
+        this.scripts.readJoined.exec([key, redisKeys.join(familyKey), ...tagKeys], [redisKeys.tagVersion("")]),
+      )) as unknown[];
+      joinStale = Number(answer[1]) === 1;
+      raw = [answer[0], ...answer.slice(2)];
+    } else raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tagKeys));
     const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
     const signature = signatureOf(versions);
-    if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
+    if (joinStale) return { hit: false, stale: true, versions, signature };
+    if (raw[0] === null || raw[0] === undefined || raw[0] === false) return { hit: false, stale: false, versions, signature };
     const entry = decodeEntry(raw[0]);
     if (entry && isCurrent(entry, tags, versions)) return { hit: true, stale: false, value: entry.v as T, versions, signature };
     return { hit: false, stale: true, versions, signature };
@@ -201,7 +223,13 @@ export class Cache {
 
   /** A miss: one loader per instance (single flight), one across instances (a short lock);
    *  a lock loser waits briefly for the winner's entry, then loads anyway rather than fail. */
-  private async fill<P, T>(family: CacheFamily<P>, familyKey: string, tags: string[], read: Read<T>, loader: () => Promise<T>): Promise<T> {
+  private async fill<P, T>(
+    family: CacheFamily<P>,
+    familyKey: string,
+    tags: string[],
+    read: Read<T>,
+    loader: (dependOn: DependOn) => Promise<T>,
+  ): Promise<T> {
     const key = redisKeys.entry(familyKey);
     let versions = read.versions;
     const token = randomUUID();
@@ -215,17 +243,17 @@ export class Cache {
       owner = (await this.call("lock", this.redis.set(lockKey, token, { nx: true, px: lockMs }))) === "OK";
     } catch (error) {
       this.failed("lock", error, key);
-      return this.load(loader);
+      return this.load(() => loader(noDependency));
     }
     if (!owner) {
       for (let i = 0; i < lockPolls; i++) {
         await sleep(lockPollMs);
         let again: Read<T>;
         try {
-          again = await this.read<T>(key, tags);
+          again = await this.read<T>(family, familyKey, tags);
         } catch (error) {
           this.failed("read", error, key);
-          return this.load(loader);
+          return this.load(() => loader(noDependency));
         }
         if (again.hit) return again.value as T;
         // Invalidated meanwhile: the lock holder's value will be refused, stop waiting for it.
@@ -233,15 +261,41 @@ export class Cache {
       }
     }
 
+    const join = this.joinFor(family, tags);
     let value: T;
     try {
-      value = await this.load(loader);
+      value = await this.load(() => loader(join.dependOn));
     } catch (error) {
       if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
       throw error;
     }
-    await this.save(family, key, tags, versions, value, lockKey, owner ? token : "");
+    if (join.failed) {
+      if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
+      return value; // served, not stored: the join's versions are unknown
+    }
+    await this.save(family, familyKey, tags, versions, join.versions, value, lockKey, owner ? token : "");
     return value;
+  }
+
+  /** The `dependOn` of one fill: the versions of the join's tags, read (created if missing)
+   *  before the loader reads what they cover. */
+  private joinFor<P>(family: CacheFamily<P>, tags: string[]) {
+    const state = { versions: new Map<string, TagVersion>(), failed: false, dependOn: noDependency };
+    state.dependOn = async (dependencies: string[]) => {
+      const kinds = new Set(family.joins ?? []);
+      const wrong = dependencies.find((tag) => !kinds.has(kindOf(tag)));
+      if (wrong) throw new Error(`${family.name} does not declare a join of ${kindOf(wrong)} tags (${wrong})`);
+      const fresh = [...new Set(dependencies)].filter((tag) => !tags.includes(tag) && !state.versions.has(tag));
+      if (fresh.length === 0 || state.failed) return;
+      try {
+        const read = await this.initVersions(fresh, family);
+        fresh.forEach((tag, i) => state.versions.set(tag, read[i]!));
+      } catch (error) {
+        this.failed("join", error);
+        state.failed = true;
+      }
+    };
+    return state;
   }
 
   private async initVersions<P>(tags: string[], family: CacheFamily<P>): Promise<TagVersion[]> {
@@ -256,26 +310,32 @@ export class Cache {
   /** Stores under the versions read before loading (the script refuses if any tag moved since). */
   private async save<P>(
     family: CacheFamily<P>,
-    key: string,
+    familyKey: string,
     tags: string[],
     versions: TagVersion[],
+    join: Map<string, TagVersion>,
     value: unknown,
     lockKey: string,
     token: string,
   ): Promise<void> {
+    const key = redisKeys.entry(familyKey);
     try {
+      // `t` holds the parameters' tags (checked by every read); the join, the content's. The
+      // script checks both sets of versions before it stores.
       const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i])]));
+      const checked = [...tags, ...join.keys()];
       const ttlMs = this.entryTtlMs(family, this.random());
       await this.call(
         "store",
         this.scripts.store.exec(
-          [key, lockKey, ...tags.map(redisKeys.tagVersion)],
+          [key, lockKey, redisKeys.join(familyKey), ...checked.map(redisKeys.tagVersion)],
           [
             JSON.stringify({ v: value, t }),
             String(ttlMs),
             token,
             String(counterTtlMs(this.entryTtlMs(family, 1))),
-            ...versions.map(String),
+            family.joins ? JSON.stringify(Object.fromEntries(join)) : "",
+            ...[...versions, ...join.values()].map(String),
           ],
         ),
       );

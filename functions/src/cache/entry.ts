@@ -49,23 +49,50 @@ const nowMicros = `local t = redis.call('TIME')
 local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))`;
 
 /**
- * KEYS: entry, lock, tag version keys...   ARGV: entry JSON, ttl ms, lock token, counter ttl ms, versions read before loading...
+ * KEYS: entry, join, tag version keys...   ARGV: entry JSON, ttl ms, lock token, counter ttl ms,
+ * join JSON ('' for none), versions read before loading...
  *
  * Releases our lock, then stores the entry only if no tag moved since the versions were read,
  * so a slow loader can neither store an old value under new versions nor overwrite the entry
  * of a newer load. The tags' counters are made to outlive the entry (their TTL is refreshed
  * to at least the counter ttl), so an entry never outlives the version it was checked by.
+ * The join (`{tag: version}` of the tags the value's content depends on, see readJoinedScript)
+ * is stored beside the entry with the same TTL, in the same script: never one without the other.
  */
 export const storeScript = `
 if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-for i = 3, #KEYS do
+for i = 4, #KEYS do
   if redis.call('GET', KEYS[i]) ~= ARGV[i + 2] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-for i = 3, #KEYS do
+if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[2]) end
+for i = 4, #KEYS do
   if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 end
 return 1
+`;
+
+/**
+ * KEYS: entry, join, tag version keys...   ARGV: the tag version key prefix.
+ * Returns { entry or false, 1 if the join is stale else 0, the tags' versions... }.
+ *
+ * A read of a family with joins (map.ts): its value holds other entities (the creators' cards
+ * of a page), whose tags are known only once the value is loaded. They are stored beside the
+ * entry as `{tag: version}` and checked here, so a hit is still one round trip: an entry whose
+ * join is missing or names a version that moved is not returned.
+ */
+export const readJoinedScript = `
+local out = { redis.call('GET', KEYS[1]), 0 }
+for i = 3, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+if not out[1] then return out end
+local raw = redis.call('GET', KEYS[2])
+local ok, join = false, nil
+if raw then ok, join = pcall(cjson.decode, raw) end
+if not ok or type(join) ~= 'table' then out[1] = false; out[2] = 1; return out end
+for tag, version in pairs(join) do
+  if redis.call('GET', ARGV[1] .. tag) ~= version then out[1] = false; out[2] = 1; return out end
+end
+return out
 `;
 
 /**

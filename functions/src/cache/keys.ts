@@ -6,6 +6,8 @@
 export const redisKeys = {
   /** A cache entry: `{v, t}` (see entry.ts), with a TTL. */
   entry: (familyKey: string) => `fresco:c:${familyKey}`,
+  /** The join of an entry of a family with joins: `{tag: version}` of what its content shows (see entry.ts). */
+  join: (familyKey: string) => `fresco:cj:${familyKey}`,
   /** A tag's version counter (see tag-versions.ts), with a TTL refreshed when used. */
   tagVersion: (tag: string) => `fresco:tagv:${tag}`,
   /** The fill lock of one entry under one set of tag versions (a few seconds). */

@@ -34,6 +34,10 @@ export interface CacheFamily<P> {
   key(params: P): string;
   ttlSeconds: number;
   tags(params: P): string[];
+  /** Tag kinds of what the value shows beyond its parameters (the creators' cards of a page):
+   *  the loader names those tags once it knows them (`dependOn`), and the entry is checked
+   *  against them too, in the same round trip. */
+  joins?: readonly string[];
 }
 
 /** A write action: what changed, and the tags that makes stale. */
@@ -63,6 +67,7 @@ export const families = {
     key: ({ sort, limit, cursor }: { sort: FeedSort; limit: number; cursor: string | null }) =>
       `feed:${sort}:${limit}${cursor === null ? "" : `:${part(cursor)}`}`,
     ttlSeconds: 60,
+    joins: ["card"],
     tags: () => [tags.feed()],
   },
   generation: {
@@ -74,7 +79,7 @@ export const families = {
   },
   userCard: {
     name: "userCard",
-    doc: "a user's current name and avatar, joined at read time into every item, comment and notification shown",
+    doc: "a user's current name and avatar, joined into every page that shows the user (those pages join its card tag) and into publicGeneration and signupImages at read time",
     key: ({ uid }: { uid: string }) => `card:${part(uid)}`,
     ttlSeconds: 300,
     tags: ({ uid }: { uid: string }) => [tags.card(uid)],
@@ -84,6 +89,7 @@ export const families = {
     doc: "userProfile: a user's public profile and a page of their public items",
     key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `profile:${part(uid)}:${limit}${cursorPart(cursor)}`,
     ttlSeconds: 300,
+    joins: ["card"],
     tags: ({ uid }: PageParams & { uid: string }) => [tags.profile(uid), tags.user(uid)],
   },
   me: {
@@ -98,6 +104,7 @@ export const families = {
     doc: "explore: public items whose prompt has every word of q (any public change can add or remove one)",
     key: ({ q, limit, cursor }: PageParams & { q: string }) => `explore:${part(q)}:${limit}${cursorPart(cursor)}`,
     ttlSeconds: 60,
+    joins: ["card"],
     tags: (_: PageParams & { q: string }) => [tags.feed()],
   },
   followingFeed: {
@@ -105,6 +112,7 @@ export const families = {
     doc: "followingFeed: public items of the creators a user follows (fan-out on read: publishing costs no per-follower work)",
     key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `following:${part(uid)}:${limit}${cursorPart(cursor)}`,
     ttlSeconds: 60,
+    joins: ["card"],
     tags: ({ uid }: PageParams & { uid: string }) => [tags.following(uid), tags.feed()],
   },
   notifications: {
@@ -112,6 +120,7 @@ export const families = {
     doc: "listNotifications: a page of the signed-in user's notifications (keyed by their uid)",
     key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `notifications:${part(uid)}:${limit}${cursorPart(cursor)}`,
     ttlSeconds: 300,
+    joins: ["card"],
     tags: ({ uid }: PageParams & { uid: string }) => [tags.notifications(uid)],
   },
   signupSelection: {
@@ -182,14 +191,17 @@ export const writes = {
 export const entryKey = <P>(family: CacheFamily<P>, params: P) => redisKeys.entry(family.key(params));
 
 /** A tag's kind: "generation:abc" -> "generation". */
-const kindOf = (tag: string) => tag.split(":")[0]!;
+export const kindOf = (tag: string) => tag.split(":")[0]!;
 /** Parameters for listing tag kinds: every field present, so optional tags show up too. */
 const anyParams = new Proxy({}, { get: () => "*" }) as never;
 
 /** The map as a table: each write action with the read families it makes stale (those that
  *  share a tag kind). `npm start`'s admin panel shows it; a test checks it against the tags. */
 export function invalidationTable(): Array<{ write: string; doc: string; reads: string[] }> {
-  const familyKinds = Object.values(families).map((f) => ({ name: f.name, kinds: new Set(f.tags(anyParams).map(kindOf)) }));
+  const familyKinds = Object.values(families).map((f: CacheFamily<never>) => ({
+    name: f.name,
+    kinds: new Set([...f.tags(anyParams).map(kindOf), ...(f.joins ?? [])]),
+  }));
   return Object.values(writes).map((w) => {
     const kinds = new Set(w.tags(anyParams).map(kindOf));
     return { write: w.name, doc: w.doc, reads: familyKinds.filter((f) => [...f.kinds].some((k) => kinds.has(k))).map((f) => f.name) };

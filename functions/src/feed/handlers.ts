@@ -8,7 +8,7 @@ import { decodeFeedCursor } from "./cursor";
 import { loadGeneration } from "../mirror/public";
 import { encodeCursor } from "../shared/cursor";
 import { loadFeedPage } from "./load";
-import { withCreators } from "../people/cards";
+import { joinCreators, withCreators } from "../people/cards";
 import { feedQuerySchema, generationQuerySchema } from "./query";
 
 export interface ReadDeps {
@@ -26,10 +26,10 @@ export function publicFeedHandler(deps: () => ReadDeps) {
       const after = cursor === undefined ? null : decodeFeedCursor(cursor);
       if (cursor !== undefined && (!after || after.s !== sort)) return badRequest(res, "cursor: not a cursor of this feed order");
       const { db, cache } = deps();
-      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: after ? encodeCursor(after) : null }, () =>
-        loadFeedPage(db, sort, limit, after),
+      const page = await cache.getOrLoad(families.feedPage, { sort, limit, cursor: after ? encodeCursor(after) : null }, async (dependOn) =>
+        joinCreators({ db, cache }, dependOn, await loadFeedPage(db, sort, limit, after)),
       );
-      sendJson(req, res, { ...page, items: await withCreators({ db, cache }, page.items) });
+      sendJson(req, res, page);
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Firestore } from "firebase-admin/firestore";
-import type { Cache } from "../cache/cache";
-import { families } from "../cache/map";
+import type { Cache, DependOn } from "../cache/cache";
+import { families, tags } from "../cache/map";
 import type { PublicItem } from "../mirror/public";
 import type { UserCard } from "./model";
 import { loadCard } from "./users";
@@ -57,4 +57,26 @@ export async function withActors<N extends { actorUid: string }>(
     items.map((i) => i.actorUid),
   );
   return items.map((item) => ({ ...item, actor: cards.get(item.actorUid) ?? null }));
+}
+
+/** Inside a page's loader (a family with `joins: ["card"]`): the page with its creators'
+ *  current cards, the cached page depending on each card's tag. A rename bumps one tag and
+ *  every cached page that shows the user is stale; a hit is still one round trip. */
+export async function joinCreators<P extends { items: PublicItem[] }>(
+  deps: CardDeps,
+  dependOn: DependOn,
+  page: P,
+): Promise<Omit<P, "items"> & { items: Array<P["items"][number] & { creator: UserCard }> }> {
+  await dependOn(page.items.map((i) => tags.card(i.uid)));
+  return { ...page, items: await withCreators(deps, page.items) };
+}
+
+/** joinCreators for notifications: their actors' cards. */
+export async function joinActors<P extends { items: Array<{ actorUid: string }> }>(
+  deps: CardDeps,
+  dependOn: DependOn,
+  page: P,
+): Promise<Omit<P, "items"> & { items: Array<P["items"][number] & { actor: UserCard | null }> }> {
+  await dependOn(page.items.map((i) => tags.card(i.actorUid)));
+  return { ...page, items: await withActors(deps, page.items) };
 }

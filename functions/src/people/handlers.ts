@@ -7,7 +7,7 @@ import { parseInput, requireUser } from "../shared/callable";
 import { auth, db } from "../shared/firebase";
 import { badRequest, guarded, parseQuery, sendJson } from "../shared/http";
 import { isDocumentId } from "../shared/ids";
-import { withActors } from "./cards";
+import { joinActors } from "./cards";
 import { setFollow } from "./follow";
 import { deleteNotification, loadNotifications, markNotificationsRead } from "./notifications";
 import { updateProfile } from "./profile";
@@ -75,11 +75,10 @@ export const listNotificationsHandler = async (request: CallableRequest) => {
   const { limit, cursor } = parseInput(pageInput, request.data ?? {});
   const key = cursorKey(pagePosition(cursor));
   const d = deps();
-  const page = await d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, async () => {
+  return d.cache.getOrLoad(families.notifications, { uid, limit, cursor: key }, async (dependOn) => {
     await ensureUser(d, uid); // on a miss only, as in `me`
-    return loadNotifications(d.db, uid, limit, key);
+    return joinActors(d, dependOn, await loadNotifications(d.db, uid, limit, key));
   });
-  return { ...page, items: await withActors(d, page.items) };
 };
 
 export const markNotificationsReadHandler = async (request: CallableRequest) => {

@@ -5,7 +5,7 @@ import { generations } from "../mirror/paths";
 import { publicItem, type PublicItem } from "../mirror/public";
 import { promptWords } from "../mirror/words";
 import { decodeCursor, encodeCursor, fromCursorTime, timeAndId, toCursorTime, type TimeAndId } from "../shared/cursor";
-import { withCreators } from "./cards";
+import { joinCreators } from "./cards";
 import * as logs from "./logs";
 import { following, userPath, type PublicProfile } from "./model";
 import { ensureUser, publicProfileOf, type PeopleDeps } from "./users";
@@ -86,10 +86,9 @@ export async function loadUserProfile(db: Firestore, uid: string, limit: number,
 
 export async function userProfile(deps: PeopleDeps, uid: string, limit: number, cursor: string | undefined) {
   const after = pagePosition(cursor);
-  const page = await deps.cache.getOrLoad(families.userProfile, { uid, limit, cursor: cursorKey(after) }, () =>
-    loadUserProfile(deps.db, uid, limit, after),
+  return deps.cache.getOrLoad(families.userProfile, { uid, limit, cursor: cursorKey(after) }, async (dependOn) =>
+    joinCreators(deps, dependOn, await loadUserProfile(deps.db, uid, limit, after)),
   );
-  return { ...page, items: await withCreators(deps, page.items) };
 }
 
 // ---- explore ----------------------------------------------------------------------------
@@ -135,10 +134,9 @@ export async function loadExplore(db: Firestore, words: string[], limit: number,
 export async function explore(deps: PeopleDeps, q: string, limit: number, cursor: string | undefined) {
   const after = pagePosition(cursor);
   const words = exploreWords(q);
-  const page = await deps.cache.getOrLoad(families.explore, { q: words.join(" "), limit, cursor: cursorKey(after) }, () =>
-    loadExplore(deps.db, words, limit, after),
+  return deps.cache.getOrLoad(families.explore, { q: words.join(" "), limit, cursor: cursorKey(after) }, async (dependOn) =>
+    joinCreators(deps, dependOn, await loadExplore(deps.db, words, limit, after)),
   );
-  return { ...page, items: await withCreators(deps, page.items) };
 }
 
 // ---- followingFeed -----------------------------------------------------------------------
@@ -179,9 +177,8 @@ export async function loadFollowingFeed(db: Firestore, uid: string, limit: numbe
 export async function followingFeed(deps: PeopleDeps, uid: string, limit: number, cursor: string | undefined) {
   const after = pagePosition(cursor);
   // ensureUser on a miss only, as in `me`: the caller's document exists after their first call.
-  const page = await deps.cache.getOrLoad(families.followingFeed, { uid, limit, cursor: cursorKey(after) }, async () => {
+  return deps.cache.getOrLoad(families.followingFeed, { uid, limit, cursor: cursorKey(after) }, async (dependOn) => {
     await ensureUser(deps, uid);
-    return loadFollowingFeed(deps.db, uid, limit, after);
+    return joinCreators(deps, dependOn, await loadFollowingFeed(deps.db, uid, limit, after));
   });
-  return { ...page, items: await withCreators(deps, page.items) };
 }

@@ -50,7 +50,9 @@ describe("getOrLoad", () => {
     const before = await redisMicros();
     expect(await cache.getOrLoad(families.feedPage, firstPage, loader)).toEqual(page);
 
-    expect((await h.direct.keys("*")).sort()).toEqual(["fresco:c:feed:recent:20", "fresco:tagv:feed:public"]); // no lock left behind
+    // No lock left behind; feedPage has joins (its creators' cards), stored beside the entry (here none).
+    expect((await h.direct.keys("*")).sort()).toEqual(["fresco:c:feed:recent:20", "fresco:cj:feed:recent:20", "fresco:tagv:feed:public"]);
+    expect(await h.direct.get("fresco:cj:feed:recent:20")).toBe("{}");
     const v = await version("feed:public");
     expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": v } });
     // A new counter starts at Redis's clock in microseconds, not at 1 (see "tag version counters").
@@ -131,6 +133,68 @@ describe("getOrLoad", () => {
       expect(ttl).toBeLessThanOrEqual(1.1 * ttlMs);
     }
     expect(Math.max(...ttls) - Math.min(...ttls)).toBeGreaterThan(0.05 * ttlMs); // they do spread
+  });
+});
+
+describe("joins (what a value shows beyond its parameters: a page's creators' cards)", () => {
+  const cardTags = ["card:ann", "card:bob"];
+  const loadPage = (name: string, onLoaded?: () => Promise<void>) =>
+    jest.fn(async (dependOn: (tags: string[]) => Promise<void>) => {
+      await dependOn(cardTags);
+      await onLoaded?.();
+      return { items: [`ann is ${name}`, "bob"] };
+    });
+
+  it("a hit is one script run in one request; a bumped card makes the page a miss, and the reload a hit again", async () => {
+    const cache = h.newCache();
+    const first = loadPage("ann");
+    await cache.getOrLoad(families.feedPage, firstPage, first);
+    expect(JSON.parse((await h.direct.get("fresco:cj:feed:recent:20"))!)).toEqual({
+      "card:ann": String(await version("card:ann")),
+      "card:bob": String(await version("card:bob")),
+    });
+    h.reset();
+    expect(await cache.getOrLoad(families.feedPage, firstPage, first)).toEqual({ items: ["ann is ann", "bob"] });
+    expect(h.requests).toHaveLength(1);
+    expect(h.requests[0]!.commands[0]![0]).toBe("EVALSHA");
+
+    await cache.invalidate(["card:ann"]); // a rename: one tag, whatever shows the user
+    const second = loadPage("Ann");
+    expect(await cache.getOrLoad(families.feedPage, firstPage, second)).toEqual({ items: ["ann is Ann", "bob"] });
+    expect(await cache.getOrLoad(families.feedPage, firstPage, second)).toEqual({ items: ["ann is Ann", "bob"] });
+    expect(second).toHaveBeenCalledTimes(1);
+    expect(cache.metrics()).toMatchObject({ hits: 2, misses: 2, staleVersionMisses: 1 });
+  });
+
+  it("a card changed while the page loads (after dependOn) is not stored: the next read loads again", async () => {
+    const cache = h.newCache();
+    const racing = loadPage("old", async () => void (await cache.invalidate(["card:bob"])));
+    expect(await cache.getOrLoad(families.feedPage, firstPage, racing)).toEqual({ items: ["ann is old", "bob"] });
+    expect(await h.direct.exists("fresco:c:feed:recent:20")).toBe(0);
+    const after = loadPage("new");
+    expect(await cache.getOrLoad(families.feedPage, firstPage, after)).toEqual({ items: ["ann is new", "bob"] });
+    expect(after).toHaveBeenCalledTimes(1);
+  });
+
+  it("an entry whose join is missing or unreadable is a miss, never a hit", async () => {
+    const cache = h.newCache();
+    await cache.getOrLoad(families.feedPage, firstPage, loadPage("a"));
+    await h.direct.del("fresco:cj:feed:recent:20");
+    const again = loadPage("b");
+    expect(await cache.getOrLoad(families.feedPage, firstPage, again)).toEqual({ items: ["ann is b", "bob"] });
+    await h.direct.set("fresco:cj:feed:recent:20", "not json", "PX", 60_000);
+    expect(await cache.getOrLoad(families.feedPage, firstPage, loadPage("c"))).toEqual({ items: ["ann is c", "bob"] });
+    expect(again).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses a dependency of a kind the family does not declare (a map error, not a silent miss)", async () => {
+    const cache = h.newCache();
+    await expect(
+      cache.getOrLoad(families.generation, { historyId: "h" }, async (dependOn) => {
+        await dependOn(["card:ann"]);
+        return "item";
+      }),
+    ).rejects.toThrow("generation does not declare a join of card tags");
   });
 });
 
@@ -217,7 +281,7 @@ describe("tag version counters", () => {
     );
     // (released in the background once the loader failed)
     await waitFor(async () => (await h.direct.keys("fresco:lock:*")).length === 0, { what: "the lock to be released" });
-    expect(await h.direct.dbsize()).toBe(4); // entry + counters of feed:public, user:nobody-read-it, generation:fails
+    expect(await h.direct.dbsize()).toBe(5); // entry, its join + counters of feed:public, user:nobody-read-it, generation:fails
     expect(await keysWithoutTtl()).toEqual([]);
   });
 

@@ -88,8 +88,9 @@ const readers: Record<string, () => View[]> = {
         return { ...page, items: await joinDirect(page.items) };
       },
     })),
+  // The follower's list shows the creator as an actor (the creator follows them in beforeAll).
   notifications: () =>
-    [creator, actor].map((p) => ({
+    [creator, actor, follower].map((p) => ({
       name: `listNotifications(${p.uid})`,
       cached: () => call("listNotifications", {}, p),
       direct: async () => {
@@ -191,6 +192,7 @@ beforeAll(async () => {
   historyId = `mx-item-${Date.now()}`;
   await publish(historyId, 8);
   await call("followUser", { targetUid: creator.uid }, follower);
+  await call("followUser", { targetUid: follower.uid }, creator);
   ({ jamId } = await call<{ jamId: string }>("createJam", { title: "matrix" }, creator));
   ({ entryId } = await call<{ entryId: string }>("addEntry", { jamId, title: "first" }, creator));
 });

@@ -127,7 +127,7 @@ export class Cache {
     }
     this.counters.add("misses");
     if (read.stale) this.counters.add("staleVersionMisses");
-    return this.singleFlight(`${key}@${read.signature}`, () => this.fill(family, familyKey, tags, read, loader));
+    return this.singleFlight(`${key}@${read.signature}`, (close) => this.fill(family, familyKey, tags, read, loader, close));
   }
 
   /** Bumps the tags; if Redis cannot confirm, writes them to the cacheInvalidations outbox.
@@ -217,7 +217,10 @@ export class Cache {
     if (joinStale) return { hit: false, stale: true, versions, signature };
     if (raw[0] === null || raw[0] === undefined || raw[0] === false) return { hit: false, stale: false, versions, signature };
     const entry = decodeEntry(raw[0]);
-    if (entry && isCurrent(entry, tags, versions)) return { hit: true, stale: false, value: entry.v as T, versions, signature };
+    // An entry of a joined family without the mark was stored by code that joined at read
+    // time (an instance of the previous deploy): its value lacks the join, so it is not a hit.
+    if (entry && (!family.joins || entry.j === 1) && isCurrent(entry, tags, versions))
+      return { hit: true, stale: false, value: entry.v as T, versions, signature };
     return { hit: false, stale: true, versions, signature };
   }
 
@@ -229,6 +232,7 @@ export class Cache {
     tags: string[],
     read: Read<T>,
     loader: (dependOn: DependOn) => Promise<T>,
+    closeFlight: () => void = ignore,
   ): Promise<T> {
     const key = redisKeys.entry(familyKey);
     let versions = read.versions;
@@ -261,7 +265,7 @@ export class Cache {
       }
     }
 
-    const join = this.joinFor(family, tags);
+    const join = this.joinFor(family, tags, closeFlight);
     let value: T;
     try {
       value = await this.load(() => loader(join.dependOn));
@@ -279,9 +283,12 @@ export class Cache {
 
   /** The `dependOn` of one fill: the versions of the join's tags, read (created if missing)
    *  before the loader reads what they cover. */
-  private joinFor<P>(family: CacheFamily<P>, tags: string[]) {
+  private joinFor<P>(family: CacheFamily<P>, tags: string[], closeFlight: () => void) {
     const state = { versions: new Map<string, TagVersion>(), failed: false, dependOn: noDependency };
     state.dependOn = async (dependencies: string[]) => {
+      // A caller who comes from now on must not share this load: the join's versions are read
+      // now, and a rename that returned after this point would not be in its value.
+      closeFlight();
       const kinds = new Set(family.joins ?? []);
       const wrong = dependencies.find((tag) => !kinds.has(kindOf(tag)));
       if (wrong) throw new Error(`${family.name} does not declare a join of ${kindOf(wrong)} tags (${wrong})`);
@@ -330,7 +337,7 @@ export class Cache {
         this.scripts.store.exec(
           [key, lockKey, redisKeys.join(familyKey), ...checked.map(redisKeys.tagVersion)],
           [
-            JSON.stringify({ v: value, t }),
+            JSON.stringify({ v: value, t, ...(family.joins ? { j: 1 } : {}) }),
             String(ttlMs),
             token,
             String(counterTtlMs(this.entryTtlMs(family, 1))),
@@ -406,11 +413,18 @@ export class Cache {
     return this.catchingUp;
   }
 
-  private singleFlight<T>(key: string, run: () => Promise<T>): Promise<T> {
+  /** `run` may close the flight early (`close`): callers after that start their own load. */
+  private singleFlight<T>(key: string, run: (close: () => void) => Promise<T>): Promise<T> {
     const existing = this.flights.get(key);
     if (existing) return existing as Promise<T>;
-    const flight = run().finally(() => this.flights.delete(key));
-    this.flights.set(key, flight);
+    const slot: { flight?: Promise<T>; closed: boolean } = { closed: false };
+    const close = () => {
+      slot.closed = true;
+      if (slot.flight && this.flights.get(key) === slot.flight) this.flights.delete(key);
+    };
+    const flight = run(close).finally(close);
+    slot.flight = flight;
+    if (!slot.closed) this.flights.set(key, flight);
     return flight;
   }
 

@@ -6,6 +6,8 @@
 export interface StoredEntry {
   v: unknown;
   t: Record<string, number>;
+  /** 1 on entries of families with joins: their value holds the join (see readJoinedScript). */
+  j?: 1;
 }
 
 /** A tag's version as read from Redis, as a decimal string; null when the key is missing. */

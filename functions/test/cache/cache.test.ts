@@ -54,7 +54,7 @@ describe("getOrLoad", () => {
     expect((await h.direct.keys("*")).sort()).toEqual(["fresco:c:feed:recent:20", "fresco:cj:feed:recent:20", "fresco:tagv:feed:public"]);
     expect(await h.direct.get("fresco:cj:feed:recent:20")).toBe("{}");
     const v = await version("feed:public");
-    expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": v } });
+    expect(JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!)).toEqual({ v: page, t: { "feed:public": v }, j: 1 }); // j: its value holds the join
     // A new counter starts at Redis's clock in microseconds, not at 1 (see "tag version counters").
     expect(v).toBeGreaterThanOrEqual(before);
     expect(v).toBeLessThanOrEqual(await redisMicros());
@@ -174,6 +174,35 @@ describe("joins (what a value shows beyond its parameters: a page's creators' ca
     const after = loadPage("new");
     expect(await cache.getOrLoad(families.feedPage, firstPage, after)).toEqual({ items: ["ann is new", "bob"] });
     expect(after).toHaveBeenCalledTimes(1);
+  });
+
+  it("a caller who comes once a fill has read its join's versions does not share that fill", async () => {
+    const cache = h.newCache();
+    await cache.invalidate(["feed:public"]); // the page's own tag exists: both reads see one version
+    const named = gate();
+    const release = gate();
+    const old = cache.getOrLoad(families.feedPage, firstPage, async (dependOn) => {
+      await dependOn(cardTags);
+      named.open();
+      await release.promise; // reading ann's card, as she was
+      return "ann as she was";
+    });
+    await named.promise;
+    await cache.invalidate(["card:ann"]); // her rename returns
+    // The next read after the rename: not the running load's value.
+    expect(await cache.getOrLoad(families.feedPage, firstPage, async () => "ann renamed")).toBe("ann renamed");
+    release.open();
+    expect(await old).toBe("ann as she was");
+  });
+
+  it("an entry of a joined family without the join mark (stored by the previous deploy's code) is a miss", async () => {
+    const cache = h.newCache();
+    await cache.getOrLoad(families.feedPage, firstPage, loadPage("a"));
+    const stored = JSON.parse((await h.direct.get("fresco:c:feed:recent:20"))!) as { v: unknown; t: unknown };
+    await h.direct.set("fresco:c:feed:recent:20", JSON.stringify({ v: "no creators", t: stored.t }), "PX", 60_000);
+    const again = loadPage("b");
+    expect(await cache.getOrLoad(families.feedPage, firstPage, again)).toEqual({ items: ["ann is b", "bob"] });
+    expect(again).toHaveBeenCalledTimes(1);
   });
 
   it("an entry whose join is missing or unreadable is a miss, never a hit", async () => {

@@ -215,7 +215,7 @@ export class Cache {
     const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
     const signature = signatureOf(versions);
     if (joinStale) return { hit: false, stale: true, versions, signature };
-    if (raw[0] === null || raw[0] === undefined || raw[0] === false) return { hit: false, stale: false, versions, signature };
+    if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
     const entry = decodeEntry(raw[0]);
     // An entry of a joined family without the mark was stored by code that joined at read
     // time (an instance of the previous deploy): its value lacks the join, so it is not a hit.
@@ -266,15 +266,18 @@ export class Cache {
     }
 
     const join = this.joinFor(family, tags, closeFlight);
+    const release = () => {
+      if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(ignore);
+    };
     let value: T;
     try {
       value = await this.load(() => loader(join.dependOn));
     } catch (error) {
-      if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
+      release();
       throw error;
     }
     if (join.failed) {
-      if (owner) void this.call("release", this.scripts.release.exec([lockKey], [token])).catch(() => undefined);
+      release();
       return value; // served, not stored: the join's versions are unknown
     }
     await this.save(family, familyKey, tags, versions, join.versions, value, lockKey, owner ? token : "");

@@ -4,7 +4,7 @@
  * URI-encoded by the family key builders, so a ":" in one never makes two keys collide.
  */
 export const redisKeys = {
-  /** A cache entry: `{v, t}` (see entry.ts), with a TTL. */
+  /** A cache entry: `{v, t}`, `{v, t, j: 1}` for a family with joins (see entry.ts), with a TTL. */
   entry: (familyKey: string) => `fresco:c:${familyKey}`,
   /** The join of an entry of a family with joins: `{tag: version}` of what its content shows (see entry.ts). */
   join: (familyKey: string) => `fresco:cj:${familyKey}`,

@@ -47,18 +47,6 @@ export async function withCreators<I extends PublicItem>(deps: CardDeps, items: 
   return items.map((item) => withCreator(item, cards.get(item.uid)) as I & { creator: UserCard });
 }
 
-/** Notifications as shown: each with its actor's current card (null for a user without one). */
-export async function withActors<N extends { actorUid: string }>(
-  deps: CardDeps,
-  items: N[],
-): Promise<Array<N & { actor: UserCard | null }>> {
-  const cards = await cardsOf(
-    deps,
-    items.map((i) => i.actorUid),
-  );
-  return items.map((item) => ({ ...item, actor: cards.get(item.actorUid) ?? null }));
-}
-
 /** Inside a page's loader (a family with `joins: ["card"]`): the page with its creators'
  *  current cards, the cached page depending on each card's tag. A rename bumps one tag and
  *  every cached page that shows the user is stale; a hit is still one round trip. */
@@ -71,12 +59,14 @@ export async function joinCreators<P extends { items: PublicItem[] }>(
   return { ...page, items: await withCreators(deps, page.items) };
 }
 
-/** joinCreators for notifications: their actors' cards. */
+/** joinCreators for notifications: each with its actor's current card (null for a user without one). */
 export async function joinActors<P extends { items: Array<{ actorUid: string }> }>(
   deps: CardDeps,
   dependOn: DependOn,
   page: P,
 ): Promise<Omit<P, "items"> & { items: Array<P["items"][number] & { actor: UserCard | null }> }> {
-  await dependOn(page.items.map((i) => tags.card(i.actorUid)));
-  return { ...page, items: await withActors(deps, page.items) };
+  const uids = page.items.map((i) => i.actorUid);
+  await dependOn(uids.map(tags.card));
+  const cards = await cardsOf(deps, uids);
+  return { ...page, items: page.items.map((item) => ({ ...item, actor: cards.get(item.actorUid) ?? null })) };
 }

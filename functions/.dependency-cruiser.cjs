@@ -10,6 +10,7 @@ const layers = {
   mirror: ["cache", "shared"],
   people: ["cache", "mirror", "shared"],
   credits: ["cache", "people", "shared"],
+  images: ["cache", "mirror", "people", "shared"],
   feed: ["cache", "mirror", "people", "shared"],
   signup: ["cache", "maintenance", "mirror", "people", "shared"],
   jams: ["cache", "shared"],

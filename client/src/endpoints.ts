@@ -32,6 +32,24 @@ export const callables = {
   listNotifications: { access: "user", effect: "read" },
   markNotificationsRead: { access: "user", effect: "write" },
   deleteNotification: { access: "user", effect: "write" },
+  likeImage: { access: "user", effect: "write" },
+  unlikeImage: { access: "user", effect: "write" },
+  addComment: { access: "user", effect: "write" },
+  deleteComment: { access: "user", effect: "write" },
+  likeComment: { access: "user", effect: "write" },
+  unlikeComment: { access: "user", effect: "write" },
+  createCollection: { access: "user", effect: "write" },
+  updateCollection: { access: "user", effect: "write" },
+  deleteCollection: { access: "user", effect: "write" },
+  addToCollection: { access: "user", effect: "write" },
+  removeFromCollection: { access: "user", effect: "write" },
+  deleteSet: { access: "user", effect: "write" },
+  myImageState: { access: "user", effect: "read" },
+  likedImages: { access: "user", effect: "read" },
+  myCollections: { access: "user", effect: "read" },
+  collectionItems: { access: "user", effect: "read" },
+  mySets: { access: "user", effect: "read" },
+  getSet: { access: "user", effect: "read" },
 } as const satisfies { [N in keyof Callables]: { access: "admin" | "user"; effect: "read" | "write"; timeoutSeconds?: number } };
 
 export const httpEndpoints = {
@@ -41,6 +59,7 @@ export const httpEndpoints = {
   signupImages: { method: "GET" },
   userProfile: { method: "GET" },
   explore: { method: "GET" },
+  imageDetails: { method: "GET" },
   // Called by the payment provider (signed), never by the apps: not a read, so not an HttpName.
   creditsWebhook: { method: "POST" },
 } as const satisfies { [N in keyof HttpEndpoints]: { method: "GET" | "POST" } };

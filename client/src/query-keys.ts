@@ -47,6 +47,8 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.matching("publicGeneration", { id: r.historyId }),
     queryKeys.endpoint("signupImages"),
     queryKeys.endpoint("findPublicItems"),
+    queryKeys.matching("imageDetails", { id: r.historyId }),
+    ...everyListOfItems(),
   ],
   // A retried task applies its item to the public mirror.
   retryDeadMirrorTasks: () => [
@@ -58,6 +60,9 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.endpoint("publicGeneration"),
     queryKeys.endpoint("signupImages"),
     queryKeys.endpoint("findPublicItems"),
+    queryKeys.endpoint("imageDetails"),
+    queryKeys.endpoint("myCollections"),
+    ...everyListOfItems(),
   ],
   runMaintenanceJob: () => [
     queryKeys.endpoint("listMaintenanceRuns"),
@@ -82,6 +87,8 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.endpoint("followingFeed"),
     queryKeys.endpoint("signupImages"),
     queryKeys.endpoint("listNotifications"),
+    queryKeys.endpoint("imageDetails"),
+    ...everyListOfItems(),
   ],
   followUser: (r) => [
     queryKeys.endpoint("me"),
@@ -101,4 +108,55 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
   ],
   markNotificationsRead: () => [queryKeys.endpoint("me"), queryKeys.endpoint("listNotifications")],
   deleteNotification: () => [queryKeys.endpoint("me"), queryKeys.endpoint("listNotifications")],
+  // Images. The owner's or author's notifications are another user's (named for one client
+  // holding both, as for follows).
+  likeImage: (r) => imageSocial(r.historyId, [queryKeys.endpoint("likedImages")]),
+  unlikeImage: (r) => imageSocial(r.historyId, [queryKeys.endpoint("likedImages")]),
+  addComment: (r) => imageSocial(r.historyId),
+  deleteComment: (r) => imageSocial(r.historyId),
+  likeComment: (r) => imageSocial(r.historyId),
+  unlikeComment: (r) => imageSocial(r.historyId),
+  // The server's tag of a user's collections covers their saved state too (one tag, any change).
+  createCollection: (_request, response) => [...collections(response.collectionId), queryKeys.endpoint("myImageState")],
+  updateCollection: (r) => [...collections(r.collectionId), queryKeys.endpoint("myImageState")],
+  deleteCollection: (r) => [...collections(r.collectionId), queryKeys.endpoint("myImageState")],
+  addToCollection: (r) => [...collections(r.collectionId), queryKeys.matching("myImageState", { historyId: r.historyId })],
+  removeFromCollection: (r) => [...collections(r.collectionId), queryKeys.matching("myImageState", { historyId: r.historyId })],
+  deleteSet: (r) => [
+    queryKeys.endpoint("mySets"),
+    queryKeys.matching("getSet", { historyId: r.historyId }),
+    queryKeys.matching("imageDetails", { id: r.historyId }),
+    queryKeys.matching("publicGeneration", { id: r.historyId }),
+    queryKeys.endpoint("publicFeed"),
+    queryKeys.endpoint("explore"),
+    queryKeys.endpoint("followingFeed"),
+    queryKeys.endpoint("userProfile"),
+    queryKeys.endpoint("signupImages"),
+    queryKeys.endpoint("myCollections"),
+    ...everyListOfItems(),
+  ],
 };
+
+/** The lists that show items by reference (a liked list, a collection): any item change. */
+function everyListOfItems(): QueryKey[] {
+  return [queryKeys.endpoint("likedImages"), queryKeys.endpoint("collectionItems")];
+}
+
+/** An item's details and the caller's state of it, and the notifications it raises. */
+function imageSocial(historyId: string, more: QueryKey[] = []): QueryKey[] {
+  return [
+    queryKeys.matching("imageDetails", { id: historyId }),
+    queryKeys.matching("myImageState", { historyId }),
+    queryKeys.endpoint("listNotifications"),
+    queryKeys.endpoint("me"),
+    ...more,
+  ];
+}
+
+/** The caller's collections, and one collection's items. */
+function collections(collectionId?: string): QueryKey[] {
+  return [
+    queryKeys.endpoint("myCollections"),
+    ...(collectionId === undefined ? [] : [queryKeys.matching("collectionItems", { collectionId })]),
+  ];
+}

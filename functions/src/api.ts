@@ -24,6 +24,9 @@ import type { loadGeneration } from "./mirror/public";
 import type { signupImages } from "./signup/select";
 import type { WebhookReceipt } from "./credits/handlers";
 import type { purchaseEvent } from "./credits/schemas";
+import type * as images from "./images/handlers";
+import type * as imageReads from "./images/reads";
+import type * as imageSchemas from "./images/schemas";
 import type * as people from "./people/handlers";
 import type * as peopleReads from "./people/reads";
 import type {
@@ -67,6 +70,27 @@ export interface Callables {
   listNotifications: { request: In<typeof pageInput>; response: Out<typeof people.listNotificationsHandler> };
   markNotificationsRead: { request: In<typeof markReadInput>; response: Out<typeof people.markNotificationsReadHandler> };
   deleteNotification: { request: In<typeof deleteNotificationInput>; response: Out<typeof people.deleteNotificationHandler> };
+  likeImage: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.likeImageHandler> };
+  unlikeImage: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.unlikeImageHandler> };
+  addComment: { request: In<typeof imageSchemas.addCommentInput>; response: Out<typeof images.addCommentHandler> };
+  deleteComment: { request: In<typeof imageSchemas.commentInput>; response: Out<typeof images.deleteCommentHandler> };
+  likeComment: { request: In<typeof imageSchemas.commentInput>; response: Out<typeof images.likeCommentHandler> };
+  unlikeComment: { request: In<typeof imageSchemas.commentInput>; response: Out<typeof images.unlikeCommentHandler> };
+  createCollection: { request: In<typeof imageSchemas.createCollectionInput>; response: Out<typeof images.createCollectionHandler> };
+  updateCollection: { request: In<typeof imageSchemas.updateCollectionInput>; response: Out<typeof images.updateCollectionHandler> };
+  deleteCollection: { request: In<typeof imageSchemas.collectionInput>; response: Out<typeof images.deleteCollectionHandler> };
+  addToCollection: { request: In<typeof imageSchemas.collectionItemInput>; response: Out<typeof images.addToCollectionHandler> };
+  removeFromCollection: {
+    request: In<typeof imageSchemas.collectionItemInput>;
+    response: Out<typeof images.removeFromCollectionHandler>;
+  };
+  deleteSet: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.deleteSetHandler> };
+  myImageState: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.myImageStateHandler> };
+  likedImages: { request: In<typeof imageSchemas.pageInput>; response: Out<typeof images.likedImagesHandler> };
+  myCollections: { request: In<typeof imageSchemas.noInput>; response: Out<typeof images.myCollectionsHandler> };
+  collectionItems: { request: In<typeof imageSchemas.collectionItemsInput>; response: Out<typeof images.collectionItemsHandler> };
+  mySets: { request: In<typeof imageSchemas.mySetsInput>; response: Out<typeof images.mySetsHandler> };
+  getSet: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.getSetHandler> };
 }
 
 /** A query string's parameters as the handler reads them once parsed (fields with a default
@@ -82,6 +106,7 @@ export interface HttpEndpoints {
   publicGeneration: { request: z.output<typeof generationQuerySchema>; response: { item: NonNullable<Out<typeof loadGeneration>> } };
   userProfile: { request: Query<typeof profileQuery>; response: Out<typeof peopleReads.userProfile> };
   explore: { request: Query<typeof exploreQuery>; response: Out<typeof peopleReads.explore> };
+  imageDetails: { request: Query<typeof imageSchemas.imageDetailsQuery>; response: Out<typeof imageReads.imageDetails> };
   signupImages: { request: Record<string, never>; response: { images: ReturnType<typeof signupImages>; refreshedAt: string | null } };
   /** POST, from the payment provider (signed; never called by the apps): the request is the JSON body. */
   creditsWebhook: { request: In<typeof purchaseEvent>; response: WebhookReceipt };

@@ -6,6 +6,10 @@
  */
 import { redisKeys } from "./keys";
 
+// Key parts that come from outside (cursors, ids) are URI-encoded, so a ":" inside one can
+// never make two different parameter sets share a key (or a tag of two ids, one tag).
+const part = (value: string) => encodeURIComponent(value);
+
 /** The tag builders. A tag's kind is the part before the first ":". */
 export const tags = {
   feed: () => "feed:public",
@@ -23,6 +27,22 @@ export const tags = {
   following: (uid: string) => `following:${uid}`,
   /** A user's notification list. */
   notifications: (uid: string) => `notifications:${uid}`,
+  /** An item's like and comment counts and its comments. */
+  imageSocial: (historyId: string) => `imageSocial:${historyId}`,
+  /** An item's list of comments (which exist): a viewer's liked comments are checked against it. */
+  comments: (historyId: string) => `comments:${historyId}`,
+  /** What one viewer did to one item: their like, their comment likes, its collections. */
+  viewerState: (uid: string, historyId: string) => `viewerState:${part(uid)}:${part(historyId)}`,
+  /** A user's liked list. */
+  likes: (uid: string) => `likes:${uid}`,
+  /** A user's collections: names, counts, covers, and which of them hold each item. */
+  collections: (uid: string) => `collections:${uid}`,
+  /** One collection's items. */
+  collection: (uid: string, collectionId: string) => `collection:${part(uid)}:${part(collectionId)}`,
+  /** A user's own sets (generationHistory items, private ones too). */
+  sets: (uid: string) => `sets:${uid}`,
+  /** Whether an item is public at all (its mirror exists): bumped only when it appears or goes. */
+  listed: (historyId: string) => `listed:${historyId}`,
 };
 
 /** One family of cache entries: its key from its parameters, how long an entry lives, and
@@ -46,10 +66,6 @@ export interface WriteAction<P> {
   doc: string;
   tags(params: P): string[];
 }
-
-// Key parts that come from outside (cursors, ids) are URI-encoded, so a ":" inside one can
-// never make two different parameter sets share a key.
-const part = (value: string) => encodeURIComponent(value);
 
 export type FeedSort = "recent" | "score";
 /** A paged read's position: the first page has no cursor part at all, so no cursor value can collide with it. */
@@ -130,6 +146,66 @@ export const families = {
     ttlSeconds: 3600,
     tags: () => [tags.signup()],
   },
+  imageDetails: {
+    name: "imageDetails",
+    doc: "imageDetails: a public item with its like and comment counts and a page of comments (the same for every viewer)",
+    key: ({ historyId, cursor }: { historyId: string; cursor: string | null }) => `image:${part(historyId)}${cursorPart(cursor)}`,
+    ttlSeconds: 300,
+    joins: ["card"],
+    tags: ({ historyId }: { historyId: string; cursor: string | null }) => [tags.generation(historyId), tags.imageSocial(historyId)],
+  },
+  viewerState: {
+    name: "viewerState",
+    doc: "myImageState: the viewer's like, liked comments and collections of one item (keyed by their uid, never shared)",
+    key: ({ uid, historyId }: { uid: string; historyId: string }) => `state:${part(uid)}:${part(historyId)}`,
+    ttlSeconds: 300,
+    tags: ({ uid, historyId }: { uid: string; historyId: string }) => [
+      tags.viewerState(uid, historyId),
+      tags.collections(uid),
+      tags.comments(historyId),
+    ],
+  },
+  likedImages: {
+    name: "likedImages",
+    doc: "likedImages: a page of the public items a user liked, newest like first (an item that stops being public leaves it through its generation tag: no per-liker work)",
+    key: ({ uid, limit, cursor }: PageParams & { uid: string }) => `liked:${part(uid)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 300,
+    joins: ["generation", "card"],
+    tags: ({ uid }: PageParams & { uid: string }) => [tags.likes(uid)],
+  },
+  myCollections: {
+    name: "myCollections",
+    doc: "myCollections: a user's collections with their counts and covers (a cover that stops being public leaves through its listed tag)",
+    key: ({ uid }: { uid: string }) => `collections:${part(uid)}`,
+    ttlSeconds: 300,
+    joins: ["listed"],
+    tags: ({ uid }: { uid: string }) => [tags.collections(uid)],
+  },
+  collectionItems: {
+    name: "collectionItems",
+    doc: "collectionItems: a page of one collection's public items, newest save first (as likedImages, through generation tags)",
+    key: ({ uid, collectionId, limit, cursor }: PageParams & { uid: string; collectionId: string }) =>
+      `collection:${part(uid)}:${part(collectionId)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 300,
+    joins: ["generation", "card"],
+    tags: ({ uid, collectionId }: PageParams & { uid: string; collectionId: string }) => [tags.collection(uid, collectionId)],
+  },
+  mySets: {
+    name: "mySets",
+    doc: "mySets: a page of the user's own sets, filtered by exact prompt and/or model (one tag for every filter)",
+    // The filter is hashed by the caller: a prompt may be 3,000 bytes.
+    key: ({ uid, filter, limit, cursor }: PageParams & { uid: string; filter: string }) =>
+      `sets:${part(uid)}:${part(filter)}:${limit}${cursorPart(cursor)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: PageParams & { uid: string; filter: string }) => [tags.sets(uid)],
+  },
+  set: {
+    name: "set",
+    doc: "getSet: one of the user's own sets",
+    key: ({ uid, historyId }: { uid: string; historyId: string }) => `set:${part(uid)}:${part(historyId)}`,
+    ttlSeconds: 300,
+    tags: ({ uid }: { uid: string; historyId: string }) => [tags.sets(uid)],
+  },
   jamQueue: {
     name: "jamQueue",
     doc: "jamQueue: a jam's entries with their counts, the same for every participant (their own votes are not in it)",
@@ -179,6 +255,65 @@ export const writes = {
     name: "notificationsChanged",
     doc: "markNotificationsRead, deleteNotification, or a notification raised: the list and the unread count",
     tags: ({ uid }: { uid: string }) => [tags.notifications(uid), tags.account(uid)],
+  },
+  mirrorListed: {
+    name: "mirrorListed",
+    doc: "an item became public or stopped being public (its mirror was created or removed; with mirrorChanged)",
+    tags: ({ historyId }: { historyId: string }) => [tags.listed(historyId)],
+  },
+  imageLiked: {
+    name: "imageLiked",
+    doc: "likeImage / unlikeImage: the item's count, the liker's list and state, the owner's notifications",
+    tags: ({ uid, historyId, ownerUid }: { uid: string; historyId: string; ownerUid: string }) => [
+      tags.imageSocial(historyId),
+      tags.likes(uid),
+      tags.viewerState(uid, historyId),
+      tags.notifications(ownerUid),
+      tags.account(ownerUid),
+    ],
+  },
+  commentAdded: {
+    name: "commentAdded",
+    doc: "addComment: the item's comments and count, the owner's notifications",
+    tags: ({ historyId, ownerUid }: { historyId: string; ownerUid: string }) => [
+      tags.imageSocial(historyId),
+      tags.notifications(ownerUid),
+      tags.account(ownerUid),
+    ],
+  },
+  commentDeleted: {
+    name: "commentDeleted",
+    doc: "deleteComment: the item's comments and count, and every viewer's liked comments of it",
+    tags: ({ historyId }: { historyId: string }) => [tags.imageSocial(historyId), tags.comments(historyId)],
+  },
+  commentLiked: {
+    name: "commentLiked",
+    doc: "likeComment / unlikeComment: the comment's count, the liker's state, the author's notifications",
+    tags: ({ uid, historyId, authorUid }: { uid: string; historyId: string; authorUid: string }) => [
+      tags.imageSocial(historyId),
+      tags.viewerState(uid, historyId),
+      tags.notifications(authorUid),
+      tags.account(authorUid),
+    ],
+  },
+  collectionChanged: {
+    name: "collectionChanged",
+    doc: "createCollection / updateCollection / deleteCollection: the owner's collections, that collection, and (deleted) every item's saved state",
+    tags: ({ uid, collectionId }: { uid: string; collectionId: string }) => [tags.collections(uid), tags.collection(uid, collectionId)],
+  },
+  collectionItemsChanged: {
+    name: "collectionItemsChanged",
+    doc: "addToCollection / removeFromCollection: the owner's collections (count, cover), that collection, the item's saved state",
+    tags: ({ uid, collectionId, historyId }: { uid: string; collectionId: string; historyId: string }) => [
+      tags.collections(uid),
+      tags.collection(uid, collectionId),
+      tags.viewerState(uid, historyId),
+    ],
+  },
+  setsChanged: {
+    name: "setsChanged",
+    doc: "deleteSet, or any write to a generationHistory item (the trigger): the owner's mySets and getSet",
+    tags: ({ uid }: { uid: string }) => [tags.sets(uid)],
   },
   creditsChanged: {
     name: "creditsChanged",

@@ -23,6 +23,7 @@ export async function onMirrorWritten(
     after !== undefined && after.mirroredAt !== undefined && !(before?.mirroredAt?.isEqual?.(after.mirroredAt) ?? false);
   if (stampedByPipeline) return false;
   const uid = typeof doc.uid === "string" && doc.uid !== "" ? doc.uid : undefined;
-  await cache.invalidate(writes.mirrorChanged.tags({ historyId, ...(uid ? { uid } : {}) }));
+  const listed = !before !== !after ? writes.mirrorListed.tags({ historyId }) : [];
+  await cache.invalidate([...writes.mirrorChanged.tags({ historyId, ...(uid ? { uid } : {}) }), ...listed]);
   return true;
 }

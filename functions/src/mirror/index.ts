@@ -15,9 +15,9 @@ import { sweepQueue } from "./sweep";
 
 /** Any write to a generationHistory item, by anyone, enqueues a mirror task. */
 export const onGenerationHistoryWritten = onDocumentWritten(
-  { document: `${generationHistory}/{uid}/${historyItems}/{historyId}`, retry: true },
+  { document: `${generationHistory}/{uid}/${historyItems}/{historyId}`, secrets: [upstashToken], retry: true },
   (event) =>
-    onSourceWritten(db(), {
+    onSourceWritten(db(), cache(), {
       eventId: event.id,
       uid: event.params.uid,
       historyId: event.params.historyId,

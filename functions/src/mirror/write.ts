@@ -45,7 +45,9 @@ export function writeMirrorPlan(
   const ref = db.doc(mirrorPath(ids.historyId));
   if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
   else tx.delete(ref);
-  const tags = writes.mirrorChanged.tags(ids);
+  // An item that appears or goes also changes what shows only whether it is public (a cover).
+  const listed = !desired !== !current ? writes.mirrorListed.tags(ids) : [];
+  const tags = [...writes.mirrorChanged.tags(ids), ...listed];
   recordInTransaction(db, tx, outbox.id, tags, outbox.now);
   return { outcome: invalid !== undefined ? "invalid" : desired ? "written" : "removed", tags, ...detail };
 }

@@ -1,12 +1,8 @@
-import type { Request } from "firebase-functions/https";
-import { HttpsError, type CallableRequest } from "firebase-functions/https";
+import type { CallableRequest, Request } from "firebase-functions/https";
 import type { Response } from "express";
-import { cache } from "../cache/instance";
 import { families } from "../cache/map";
-import { parseInput, requireUser } from "../shared/callable";
-import { auth, db } from "../shared/firebase";
-import { badRequest, guarded, parseQuery, sendJson } from "../shared/http";
-import { isDocumentId } from "../shared/ids";
+import { parseInput, requireUserId } from "../shared/callable";
+import { answerRefusals, guarded, parseQuery, sendJson } from "../shared/http";
 import { joinActors } from "./cards";
 import { setFollow } from "./follow";
 import { deleteNotification, loadNotifications, markNotificationsRead } from "./notifications";
@@ -22,26 +18,13 @@ import {
   profileQuery,
   updateProfileInput,
 } from "./schemas";
+import { peopleDeps } from "./runtime";
 import { ensureUser, type PeopleDeps } from "./users";
 
 // The people callables (signed-in users) and HTTP reads. Wired in index.ts.
 
-const accountExists = (uid: string) =>
-  auth()
-    .getUser(uid)
-    .then(() => true)
-    .catch((error: { code?: string }) => {
-      if (error?.code === "auth/user-not-found") return false;
-      throw error;
-    });
-const deps = (): PeopleDeps => ({ db: db(), cache: cache(), accountExists });
-
-/** The caller, whose uid names their user document (an Auth uid may hold any characters). */
-function caller(request: CallableRequest): string {
-  const uid = requireUser(request);
-  if (!isDocumentId(uid)) throw new HttpsError("failed-precondition", "This account's uid cannot hold a profile.");
-  return uid;
-}
+const deps = peopleDeps;
+const caller = requireUserId;
 
 export const updateProfileHandler = (request: CallableRequest) => {
   const uid = caller(request);
@@ -97,25 +80,13 @@ export const deleteNotificationHandler = async (request: CallableRequest) => {
   return deleteNotification(d, uid, id);
 };
 
-/** A read's refusal as HTTP: a tampered cursor is 400, an unknown user 404. */
-async function answering(res: Response, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (error instanceof HttpsError && error.code === "invalid-argument") return void badRequest(res, error.message);
-    if (error instanceof HttpsError && error.code === "not-found")
-      return void res.status(404).set("Cache-Control", "no-cache").json({ error: "not found" });
-    throw error;
-  }
-}
-
 /** GET userProfile?uid=&limit=&cursor= */
 export function userProfileHandler(readDeps: () => PeopleDeps = deps) {
   return (req: Request, res: Response) =>
     guarded(req, res, "userProfile", async () => {
       const query = parseQuery(req, res, profileQuery);
       if (!query) return;
-      await answering(res, async () => sendJson(req, res, await userProfile(readDeps(), query.uid, query.limit, query.cursor)));
+      await answerRefusals(res, async () => sendJson(req, res, await userProfile(readDeps(), query.uid, query.limit, query.cursor)));
     });
 }
 
@@ -125,6 +96,6 @@ export function exploreHandler(readDeps: () => PeopleDeps = deps) {
     guarded(req, res, "explore", async () => {
       const query = parseQuery(req, res, exploreQuery);
       if (!query) return;
-      await answering(res, async () => sendJson(req, res, await explore(readDeps(), query.q, query.limit, query.cursor)));
+      await answerRefusals(res, async () => sendJson(req, res, await explore(readDeps(), query.q, query.limit, query.cursor)));
     });
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Request } from "firebase-functions/https";
+import { HttpsError, type Request } from "firebase-functions/https";
 import type { Response } from "express";
 import * as logger from "firebase-functions/logger";
 import type { z } from "zod";
@@ -47,4 +47,16 @@ export function parseQuery<S extends z.ZodType>(req: Request, res: Response, sch
   const parsed = schema.safeParse(req.query);
   if (!parsed.success) return badRequest(res, describeIssues(parsed.error, "query"));
   return parsed.data;
+}
+
+/** Runs a read and answers its refusals as HTTP: a tampered cursor is 400, a missing thing 404. */
+export async function answerRefusals(res: Response, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof HttpsError && error.code === "invalid-argument") return void badRequest(res, error.message);
+    if (error instanceof HttpsError && error.code === "not-found")
+      return void res.status(404).set("Cache-Control", "no-cache").json({ error: "not found" });
+    throw error;
+  }
 }

@@ -19,9 +19,12 @@ describe("onGenerationHistoryWritten", () => {
   it("enqueues once per event, however often the event is delivered", async () => {
     // The handler is called directly (no source write, so no trigger): as a redelivery would.
     const write = { eventId: "event-1", uid: "u1", historyId: "h2", before: undefined, after: item };
-    await Promise.all([onSourceWritten(db(), write), onSourceWritten(db(), write), onSourceWritten(db(), write)]);
+    const bumped: string[][] = [];
+    const cache = { invalidate: async (tags: string[]) => void bumped.push(tags) as unknown as "bumped" };
+    await Promise.all([onSourceWritten(db(), cache, write), onSourceWritten(db(), cache, write), onSourceWritten(db(), cache, write)]);
     const tasks = await db().collection(mirrorQueue).where("historyId", "==", "h2").get();
     expect(tasks.docs.map((d) => d.id)).toEqual(["event-1"]);
+    expect(bumped).toEqual([["sets:u1"], ["sets:u1"], ["sets:u1"]]); // the owner's sets, every delivery (harmless)
   });
 
   it("names the op and carries changed fields as hints", () => {

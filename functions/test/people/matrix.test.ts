@@ -17,6 +17,12 @@ import { loadNotifications } from "../../src/people/notifications";
 import { exploreWords, loadExplore, loadFollowingFeed, loadMe, loadUserProfile } from "../../src/people/reads";
 import { loadCard } from "../../src/people/users";
 import { readSelection } from "../../src/signup/refresh";
+import { loadComments } from "../../src/images/comments";
+import { loadCounts } from "../../src/images/counts";
+import { collectionItemsPath, collectionPath, likesPath } from "../../src/images/model";
+import { loadEdgePage, loadImageState, loadMyCollections } from "../../src/images/reads";
+import { loadMySets, loadSet } from "../../src/images/sets";
+import { callCallable } from "../helpers/auth";
 import { sourceItem } from "../helpers/fixtures";
 import { db, triggersOffDuringSuite } from "../helpers/firestore";
 import { call, get, person, purchase, wire, type Person } from "./harness";
@@ -34,9 +40,27 @@ let follower!: Person;
 let actor!: Person;
 let historyId!: string;
 let jamId!: string;
+/** Images: the follower (the viewer) likes the item, saves it to `mainCollection` and
+ *  comments; `liker` is the user who made the last like; `collectionId` the collection the
+ *  last collection write was about; `setId` the creator's private set. */
+let liker!: Person;
+let mainCollection!: string;
+let collectionId!: string;
+let setId!: string;
+let creatorComment!: string;
+let viewerComment!: string;
+const setModel = `matrix-model-${Date.now()}`;
 let entryId!: string;
 let n = 0;
 
+const noJoin = async () => undefined;
+/** A callable's answer, or its refusal's status (a deleted collection, a deleted set). */
+const answerOf = async (name: string, data: unknown, who: Person) => {
+  const { result, error } = await callCallable(name, data, who.token);
+  return error ? error.status : result;
+};
+const direct404 = async <T>(read: () => Promise<T>) =>
+  read().catch((e: { code?: string }) => (e.code === "not-found" ? "NOT_FOUND" : Promise.reject(e)));
 const joinDirect = async (items: PublicItem[]) => Promise.all(items.map(async (i) => withCreator(i, await loadCard(db(), i.uid))));
 
 /** One way to see a family: through its endpoint (cached) and straight from Firestore. */
@@ -110,6 +134,75 @@ const readers: Record<string, () => View[]> = {
       },
     },
   ],
+  imageDetails: () => [
+    {
+      name: `imageDetails(${historyId})`,
+      cached: async () => (await get("imageDetails", { id: historyId })).body,
+      direct: async () => {
+        const [item, counts, page] = await Promise.all([
+          loadGeneration(db(), historyId),
+          loadCounts(db(), historyId),
+          loadComments(db(), historyId, null),
+        ]);
+        const comments = await Promise.all(
+          page.comments.map(async ({ commentId, uid, text, likeCount, createdAt }) => ({
+            commentId,
+            uid,
+            username: (await loadCard(db(), uid))?.username ?? null,
+            text,
+            likeCount,
+            createdAt,
+          })),
+        );
+        return { item: { ...(await joinDirect([item!]))[0], ...counts }, comments, nextCursor: page.nextCursor };
+      },
+    },
+  ],
+  viewerState: () =>
+    [...new Set([follower, liker])].map((p) => ({
+      name: `myImageState(${p.uid})`,
+      cached: () => call("myImageState", { historyId }, p),
+      direct: () => loadImageState(db(), p.uid, historyId),
+    })),
+  likedImages: () =>
+    [...new Set([follower, liker])].map((p) => ({
+      name: `likedImages(${p.uid})`,
+      cached: () => call("likedImages", {}, p),
+      direct: async () => {
+        const page = await loadEdgePage(db(), noJoin, likesPath(p.uid), 20, null);
+        return { ...page, items: await joinDirect(page.items) };
+      },
+    })),
+  myCollections: () => [
+    {
+      name: "myCollections",
+      cached: () => call("myCollections", {}, follower),
+      direct: () => loadMyCollections(db(), noJoin, follower.uid),
+    },
+  ],
+  collectionItems: () =>
+    [...new Set([mainCollection, collectionId])].map((c) => ({
+      name: `collectionItems(${c})`,
+      cached: () => answerOf("collectionItems", { collectionId: c }, follower),
+      direct: async () => {
+        if (!(await db().doc(collectionPath(follower.uid, c)).get()).exists) return "NOT_FOUND";
+        const page = await loadEdgePage(db(), noJoin, collectionItemsPath(follower.uid, c), 20, null);
+        return { ...page, items: await joinDirect(page.items) };
+      },
+    })),
+  mySets: () =>
+    [{ model: setModel }, {}].map((filter) => ({
+      name: `mySets(${JSON.stringify(filter)})`,
+      cached: () => call("mySets", filter, creator),
+      direct: () => loadMySets(db(), creator.uid, filter, 20, null),
+    })),
+  set: () => [
+    {
+      name: `getSet(${setId})`,
+      cached: () => answerOf("getSet", { historyId: setId }, creator),
+      direct: () => direct404(() => loadSet(db(), creator.uid, setId)),
+    },
+  ],
   jamQueue: () => [
     {
       name: "jamQueue",
@@ -167,10 +260,65 @@ const performers: Record<string, { before?: () => Promise<void>; write: () => Pr
     },
     write: async () => void (await call("runMaintenanceJob", { job: "refreshSignupImageCache" }, admin)),
   },
+  mirrorListed: {
+    // A newer item becomes the main collection's cover; unpublishing it brings back the old one.
+    before: async () => {
+      const newer = `mx-cover-${++n}-${Date.now()}`;
+      await publish(newer, 5, creator.uid, `https://img.test/${newer}.png`);
+      await call("addToCollection", { collectionId: mainCollection, historyId: newer }, follower);
+      coverItem = newer;
+    },
+    write: async () => void (await call("deleteSet", { historyId: coverItem }, creator)),
+  },
+  imageLiked: {
+    before: async () => void (liker = await person(`mx-liker-${++n}-${Date.now()}`)),
+    write: async () => void (await call("likeImage", { historyId }, liker)),
+  },
+  commentAdded: { write: async () => void (await call("addComment", { historyId, text: `comment ${++n}` }, follower)) },
+  commentDeleted: {
+    before: async () => {
+      viewerComment = (await call<{ comment: { commentId: string } }>("addComment", { historyId, text: `liked ${++n}` }, creator)).comment
+        .commentId;
+      await call("likeComment", { historyId, commentId: viewerComment }, follower);
+    },
+    write: async () => void (await call("deleteComment", { historyId, commentId: viewerComment }, creator)),
+  },
+  commentLiked: {
+    before: async () => void (liker = await person(`mx-cliker-${++n}-${Date.now()}`)),
+    write: async () => void (await call("likeComment", { historyId, commentId: creatorComment }, liker)),
+  },
+  collectionChanged: {
+    before: async () => {
+      collectionId = (await call<{ collectionId: string }>("createCollection", { name: `doomed ${++n}` }, follower)).collectionId;
+      await call("addToCollection", { collectionId, historyId }, follower);
+    },
+    write: async () => void (await call("deleteCollection", { collectionId }, follower)),
+  },
+  collectionItemsChanged: {
+    before: async () => {
+      collectionId = (await call<{ collectionId: string }>("createCollection", { name: `fresh ${++n}` }, follower)).collectionId;
+    },
+    write: async () => void (await call("addToCollection", { collectionId, historyId }, follower)),
+  },
+  setsChanged: {
+    before: async () => {
+      setId = `mx-set-${++n}-${Date.now()}`;
+      await publish(setId, 5, creator.uid, undefined, { isPublic: false, model: setModel });
+    },
+    write: async () => void (await call("deleteSet", { historyId: setId }, creator)),
+  },
   jamChanged: { write: async () => void (await call("vote", { jamId, entryId, value: n++ % 2 === 0 ? 1 : -1 }, actor)) },
 };
 
-async function publish(id: string, score: number, uid = creator.uid): Promise<void> {
+let coverItem = "";
+
+async function publish(
+  id: string,
+  score: number,
+  uid = creator.uid,
+  imageUrl?: string,
+  fields: Record<string, unknown> = {},
+): Promise<void> {
   await db()
     .doc(sourcePath(uid, id))
     .set(
@@ -179,6 +327,8 @@ async function publish(id: string, score: number, uid = creator.uid): Promise<vo
         aestheticScore: score,
         createdAt: Timestamp.now(),
         updatedAt: Timestamp.now(),
+        ...(imageUrl ? { images: [{ url: imageUrl }] } : {}),
+        ...fields,
       }),
     );
   await syncItem(db(), async () => undefined, uid, id, Date.now());
@@ -195,13 +345,22 @@ beforeAll(async () => {
   await call("followUser", { targetUid: follower.uid }, creator);
   ({ jamId } = await call<{ jamId: string }>("createJam", { title: "matrix" }, creator));
   ({ entryId } = await call<{ entryId: string }>("addEntry", { jamId, title: "first" }, creator));
+  liker = follower;
+  await call("likeImage", { historyId }, follower);
+  mainCollection = (await call<{ collectionId: string }>("createCollection", { name: "matrix" }, follower)).collectionId;
+  collectionId = mainCollection;
+  await call("addToCollection", { collectionId: mainCollection, historyId }, follower);
+  creatorComment = (await call<{ comment: { commentId: string } }>("addComment", { historyId, text: "by the creator" }, creator)).comment
+    .commentId;
+  setId = `mx-set-${Date.now()}`;
+  await publish(setId, 5, creator.uid, undefined, { isPublic: false, model: setModel });
 });
 
 const pairs = invalidationTable().flatMap((row) => row.reads.map((read) => [row.write, read] as const));
 
 describe("the freshness matrix (generated from the invalidation map)", () => {
   it("covers every declared pair, and every write and read has a performer and a reader", () => {
-    expect(pairs.length).toBeGreaterThan(15);
+    expect(pairs.length).toBeGreaterThan(45);
     for (const [write, read] of pairs) expect([write, read, write in performers, read in readers]).toEqual([write, read, true, true]);
   });
 

@@ -72,6 +72,19 @@ const closed: ClosedDoc[] = [
   { path: "users/bob/following/alice", data: { at: at() }, owner: "alice" },
   { path: "users/bob/followers/alice", data: { at: at() }, owner: "alice" },
   { path: "creditEvents/evt_1", data: { uid: "alice", credits: 100, processedAt: at() }, owner: "alice" },
+  // Images: likes, comments, collections, saved state and counts go through the callables
+  // and imageDetails (a client could otherwise read likes of items that went private).
+  { path: "users/alice/likes/h1", data: { at: at(), ownerUid: "bob" }, owner: "alice" },
+  { path: "users/alice/commentLikes/c1", data: { historyId: "h1", at: at() }, owner: "alice" },
+  {
+    path: "users/alice/collections/k1",
+    data: { name: "n", description: "", itemCount: 1, createdAt: at(), updatedAt: at() },
+    owner: "alice",
+  },
+  { path: "users/alice/collections/k1/items/h1", data: { at: at() }, owner: "alice" },
+  { path: "users/alice/saved/h1", data: { collectionIds: ["k1"] }, owner: "alice" },
+  { path: "imageStats/h1/shards/0", data: { likeCount: 1, commentCount: 1 } },
+  { path: "imageComments/h1/comments/c1", data: { uid: "alice", text: "hi", likeCount: 0, createdAt: at() }, owner: "alice" },
   { path: "anything/else", data: { a: 1 } },
 ];
 

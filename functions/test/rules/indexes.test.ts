@@ -7,7 +7,8 @@ import { join } from "node:path";
 // range/orderBy field. Queries on one field only (outbox.ts: createdAt <= + orderBy createdAt;
 // retry-dead.ts and stats.ts counts: status ==; people/notifications.ts: a user's
 // notifications orderBy createdAt, and read == false; reads.ts explore without words:
-// generations orderBy createdAt) use the automatic single-field indexes.
+// generations orderBy createdAt; images: mySets unfiltered, likes, saves and comments orderBy
+// a time, a user's commentLikes where historyId ==) use the automatic single-field indexes.
 // __name__ is left out: Firestore appends it to every index in the direction of the last
 // field, which serves the code's orderBy(createdAt desc, __name__ desc) tie-breaks.
 
@@ -83,6 +84,21 @@ const needed: Shape[] = [
     ],
     usedBy: "people/reads.ts explore (promptWords array-contains), newest first",
   },
+  // generationHistory/{uid}/items ("items" is also a collection's saves, which only order by `at`).
+  ...(
+    [
+      [["prompt", "ASCENDING"]],
+      [["model", "ASCENDING"]],
+      [
+        ["prompt", "ASCENDING"],
+        ["model", "ASCENDING"],
+      ],
+    ] as Array<Array<[string, Order]>>
+  ).map((equal) => ({
+    collection: "items",
+    fields: [...equal, ["createdAt", "DESCENDING"]] as Shape["fields"],
+    usedBy: "images/sets.ts mySets filtered by prompt and/or model, newest first",
+  })),
   {
     collection: "canvasMedia",
     fields: [

@@ -1,7 +1,8 @@
 import * as logs from "../../src/cache/logs";
 import { decodeEntry, isCurrent, jitteredTtlMs } from "../../src/cache/entry";
 import { redisKeys } from "../../src/cache/keys";
-import { entryKey, families, tags, writes } from "../../src/cache/map";
+import { endpointCache } from "../../src/cache/endpoints";
+import { entryKey, families, invalidationTable, tags, writes } from "../../src/cache/map";
 import { CacheMetrics } from "../../src/cache/metrics";
 
 // The cache's pure parts: key builders, tags, the entry format, TTL jitter, metrics.
@@ -26,6 +27,15 @@ describe("key builders and tags", () => {
       entryKey(families.notifications, { uid: "h1", limit: 20, cursor: null }),
       entryKey(families.signupSelection, {}),
       entryKey(families.jamQueue, { jamId: "h1" }),
+      entryKey(families.imageDetails, { historyId: "h1", cursor: null }),
+      entryKey(families.viewerState, { uid: "h1", historyId: "h1" }),
+      entryKey(families.viewerState, { uid: "h1:h1", historyId: "h1" }),
+      entryKey(families.likedImages, { uid: "h1", limit: 20, cursor: null }),
+      entryKey(families.myCollections, { uid: "h1" }),
+      entryKey(families.collectionItems, { uid: "h1", collectionId: "h1", limit: 20, cursor: null }),
+      entryKey(families.collectionItems, { uid: "h1:h1", collectionId: "20", limit: 20, cursor: null }),
+      entryKey(families.mySets, { uid: "h1", filter: "f", limit: 20, cursor: null }),
+      entryKey(families.set, { uid: "h1", historyId: "h1" }),
     ];
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys[0]).toBe("fresco:c:feed:recent:20");
@@ -35,11 +45,55 @@ describe("key builders and tags", () => {
     expect(families.userProfile.tags({ uid: "u1", limit: 1, cursor: null })).toEqual(["profile:u1", "user:u1"]);
     expect(families.userCard.tags({ uid: "u1" })).toEqual(["card:u1"]);
     expect(families.signupSelection.tags()).toEqual(["signup:images"]);
-    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([60, 300, 300, 300, 300, 60, 60, 300, 3600, 300]);
+    expect(Object.values(families).map((f) => f.ttlSeconds)).toEqual([
+      60, 300, 300, 300, 300, 60, 60, 300, 3600, 300, 300, 300, 300, 300, 300, 300, 300,
+    ]);
+    // Two ids in one tag never collide: each is encoded.
+    expect(tags.viewerState("a:b", "c")).not.toBe(tags.viewerState("a", "b:c"));
   });
 });
 
 describe("writes", () => {
+  // The write-up's invalidation tables, its "missing" rows included: each (write, read) must be
+  // a declared pair, so the generated matrix proves it on the emulator (removing a tag from
+  // the map would silently drop the pair from the matrix; this list would then fail).
+  it.each([
+    ["imageLiked", "likedImages"],
+    ["imageLiked", "imageDetails"],
+    ["imageLiked", "viewerState"],
+    ["commentAdded", "imageDetails"],
+    ["commentDeleted", "imageDetails"],
+    ["commentDeleted", "viewerState"],
+    ["commentLiked", "imageDetails"],
+    ["commentLiked", "viewerState"],
+    ["collectionChanged", "myCollections"],
+    ["collectionChanged", "collectionItems"],
+    ["collectionChanged", "viewerState"],
+    ["collectionItemsChanged", "myCollections"],
+    ["collectionItemsChanged", "collectionItems"],
+    ["collectionItemsChanged", "viewerState"],
+    ["setsChanged", "mySets"],
+    ["setsChanged", "set"],
+    ["mirrorChanged", "feedPage"],
+    ["mirrorChanged", "explore"],
+    ["mirrorChanged", "userProfile"],
+    ["mirrorChanged", "followingFeed"],
+    ["mirrorChanged", "likedImages"],
+    ["mirrorChanged", "collectionItems"],
+    ["mirrorChanged", "imageDetails"],
+    ["mirrorListed", "myCollections"],
+    ["profileUpdated", "imageDetails"],
+    ["profileUpdated", "likedImages"],
+    ["profileUpdated", "collectionItems"],
+  ])("%s makes %s stale", (write, read) => {
+    expect(invalidationTable().find((row) => row.write === write)?.reads).toContain(read);
+  });
+
+  it("deleteSet and the source trigger make the writes the freshness table needs", () => {
+    expect(endpointCache.deleteSet).toEqual({ writes: ["setsChanged", "mirrorChanged", "mirrorListed"] });
+    expect(endpointCache.onGenerationHistoryWritten).toEqual({ writes: ["mirrorChanged", "setsChanged"] });
+  });
+
   it("a mirror change makes its item, the feed and its owner stale", () => {
     expect(writes.mirrorChanged.tags({ uid: "u1", historyId: "h1" })).toEqual([tags.generation("h1"), tags.feed(), tags.user("u1")]);
     expect(writes.signupSelected.tags()).toEqual(families.signupSelection.tags());

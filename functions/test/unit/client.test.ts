@@ -63,6 +63,18 @@ describe("typed client", () => {
     unfollowUser: "followChanged",
     markNotificationsRead: "notificationsChanged",
     deleteNotification: "notificationsChanged",
+    likeImage: "imageLiked",
+    unlikeImage: "imageLiked",
+    addComment: "commentAdded",
+    deleteComment: "commentDeleted",
+    likeComment: "commentLiked",
+    unlikeComment: "commentLiked",
+    createCollection: "collectionChanged",
+    updateCollection: "collectionChanged",
+    deleteCollection: "collectionChanged",
+    addToCollection: "collectionItemsChanged",
+    removeFromCollection: "collectionItemsChanged",
+    deleteSet: "setsChanged",
   };
   // One read of the item, jam or list the sample write below touches, per cached family.
   const sampleReadOf: Record<string, readonly unknown[] | null> = {
@@ -76,6 +88,13 @@ describe("typed client", () => {
     explore: queryKeys.read("explore", { q: "cat" }),
     followingFeed: queryKeys.read("followingFeed", {}),
     notifications: queryKeys.read("listNotifications", {}),
+    imageDetails: queryKeys.read("imageDetails", { id: "h" }),
+    viewerState: queryKeys.read("myImageState", { historyId: "h" }),
+    likedImages: queryKeys.read("likedImages", {}),
+    myCollections: queryKeys.read("myCollections", {}),
+    collectionItems: queryKeys.read("collectionItems", { collectionId: "c" }),
+    mySets: queryKeys.read("mySets", { model: "m" }),
+    set: queryKeys.read("getSet", { historyId: "h" }),
   };
 
   it("classifies exactly the write callables", () => {
@@ -87,7 +106,7 @@ describe("typed client", () => {
   const serverWrites = Object.entries(serverWrite).filter(([, action]) => action !== null);
   it.each(serverWrites)("%s invalidates every client read of what the server map says it changes", (write, action) => {
     const row = invalidationTable().find((r) => r.write === action)!;
-    const sample = { jamId: "j", historyId: "h", uid: "u", score: 1, targetUid: "u" };
+    const sample = { jamId: "j", historyId: "h", uid: "u", score: 1, targetUid: "u", collectionId: "c", commentId: "k" };
     const invalidate = invalidatedBy[write as WriteName] as unknown as (r: unknown, s: unknown) => Array<readonly unknown[]>;
     const stale = invalidate(sample, sample);
     for (const family of row.reads) {

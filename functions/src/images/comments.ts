@@ -14,8 +14,8 @@ import { commentPath, commentsPath, type CommentView } from "./model";
 /** `addComment`: on a public item; the owner is notified (each comment is its own target). */
 export async function addComment(deps: PeopleDeps, uid: string, historyId: string, text: string): Promise<{ comment: CommentView }> {
   const { db } = deps;
-  await ensureUser(deps, uid); // the comment shows its author's card
-  const owner = await publicOwner(deps, historyId);
+  // The comment shows its author's card: their user document exists before it does.
+  const [, owner] = await Promise.all([ensureUser(deps, uid), publicOwner(deps, historyId)]);
   if (!owner) throw notPublic();
   const ref = db.collection(commentsPath(historyId)).doc();
   const outboxId = newOutboxId("comment");

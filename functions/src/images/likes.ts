@@ -20,8 +20,7 @@ import { commentLikePath, commentPath, likePath } from "./model";
  */
 export async function setLike(deps: PeopleDeps, uid: string, historyId: string, like: boolean) {
   const { db } = deps;
-  await ensureUser(deps, uid);
-  const owner = await publicOwner(deps, historyId);
+  const [, owner] = await Promise.all([ensureUser(deps, uid), publicOwner(deps, historyId)]);
   const edgeRef = db.doc(likePath(uid, historyId));
   const outboxId = newOutboxId("like");
   const result = await runContendedTransaction(

@@ -2,6 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { auth, db } from "../../src/shared/firebase";
 import { sourcePath } from "../../src/mirror/paths";
 import { scoreFields } from "../../src/mirror/score";
+import { collectionItemPath, collectionPath, commentPath, likePath, savedPath, statShardsPath } from "../../src/images/model";
 import { followerPath, followingPath, notificationId, notificationsPath, userPath, usernamePath } from "../../src/people/model";
 import { demoGenerations, demoPassword, demoUsers } from "./data";
 import { useEmulators } from "./emulator-env";
@@ -40,6 +41,7 @@ export async function seedDemoData(): Promise<void> {
     });
   });
   seedPeople(batch, Timestamp.fromMillis(now));
+  seedImages(batch, Timestamp.fromMillis(now));
   await batch.commit();
 }
 
@@ -49,7 +51,7 @@ function seedPeople(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
   const people = [
     { uid: "admin-ada", username: "ada", followers: 0, following: 0, unread: 0 },
     { uid: "user-bo", username: "bo", followers: 0, following: 1, unread: 0 },
-    { uid: "user-cy", username: "cy", followers: 1, following: 0, unread: 1 },
+    { uid: "user-cy", username: "cy", followers: 1, following: 0, unread: 3 },
   ];
   for (const p of people) {
     const user = demoUsers.find((u) => u.uid === p.uid)!;
@@ -74,4 +76,35 @@ function seedPeople(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
     read: false,
     createdAt: at,
   });
+}
+
+/** Bo likes Cy's library, comments on it and saves it to a collection (Cy's 2 more unread
+ *  notifications), as the images callables would leave them. */
+function seedImages(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
+  const item = "demo-cy-1";
+  const commentId = "demo-comment-1";
+  batch.set(db().doc(likePath("user-bo", item)), { at, ownerUid: "user-cy" });
+  batch.set(db().doc(commentPath(item, commentId)), { uid: "user-bo", text: "I want to read there.", likeCount: 0, createdAt: at });
+  batch.set(db().doc(`${statShardsPath(item)}/0`), { likeCount: 1, commentCount: 1 });
+  batch.set(db().doc(collectionPath("user-bo", "demo-favourites")), {
+    name: "Favourites",
+    description: "Buildings I would visit",
+    itemCount: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+  batch.set(db().doc(collectionItemPath("user-bo", "demo-favourites", item)), { at });
+  batch.set(db().doc(savedPath("user-bo", item)), { collectionIds: ["demo-favourites"] });
+  batch.update(db().doc(userPath("user-bo")), { collectionsCount: 1 });
+  for (const [type, target] of [
+    ["like", item],
+    ["comment", commentId],
+  ] as const)
+    batch.set(db().doc(`${notificationsPath("user-cy")}/${notificationId(type, "user-bo", target)}`), {
+      type,
+      actorUid: "user-bo",
+      targetId: target,
+      read: false,
+      createdAt: at,
+    });
 }

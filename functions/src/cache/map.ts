@@ -258,7 +258,7 @@ export const writes = {
   },
   mirrorListed: {
     name: "mirrorListed",
-    doc: "an item became public or stopped being public (its mirror was created or removed; with mirrorChanged)",
+    doc: "an item became public or stopped being public (its mirror document was created or removed), beside the mirror change itself",
     tags: ({ historyId }: { historyId: string }) => [tags.listed(historyId)],
   },
   imageLiked: {

@@ -85,7 +85,16 @@ describe("admin panel callables", () => {
     expect(result!.reads.map((r) => r.name).sort()).toEqual(Object.keys(families).sort());
     const table = Object.fromEntries(result!.writes.map((w) => [w.write, w.reads.sort()]));
     expect(Object.keys(table).sort()).toEqual(Object.keys(writes).sort());
-    expect(table.mirrorChanged).toEqual(["explore", "feedPage", "followingFeed", "generation", "userProfile"]);
+    expect(table.mirrorChanged).toEqual([
+      "collectionItems",
+      "explore",
+      "feedPage",
+      "followingFeed",
+      "generation",
+      "imageDetails",
+      "likedImages",
+      "userProfile",
+    ]);
     expect(table.jamChanged).toEqual(["jamQueue"]);
     expect(table.signupSelected).toEqual(["signupSelection"]);
     expect(result!.shared).toEqual({ day: new Date().toISOString().slice(0, 10), counters: expect.any(Object) });

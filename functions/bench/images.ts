@@ -191,8 +191,7 @@ async function deleteTable(deps: PeopleDeps): Promise<DeleteRow[]> {
   const seed = async (historyId: string, n: number) => {
     await publish("del-owner", historyId);
     const writer = deps.db.bulkWriter();
-    for (const uid of fans.slice(0, n))
-      void writer.set(deps.db.doc(likePath(uid, historyId)), { at: Timestamp.now(), ownerUid: "del-owner" });
+    for (const uid of fans.slice(0, n)) void writer.set(deps.db.doc(likePath(uid, historyId)), { at: Timestamp.now() });
     await writer.close();
   };
   await ensureUser(deps, "del-owner");

@@ -59,6 +59,9 @@ const replayMaxPages = 20;
 const sharedMetricsTtlSeconds = 8 * 24 * 3600;
 
 const ignore = () => undefined;
+/** Versions are counters (decimal strings, growing): the smaller one, or `b` when `a` is unset. */
+const olderVersion = (a: TagVersion | undefined, b: TagVersion) =>
+  a === undefined || a === null || b === null ? b : BigInt(a) <= BigInt(b) ? a : b;
 const signatureOf = (versions: TagVersion[]) => versions.map((v) => v ?? "-").join(",");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -299,7 +302,10 @@ export class Cache {
       if (fresh.length === 0 || state.failed) return;
       try {
         const read = await this.initVersions(fresh, family);
-        fresh.forEach((tag, i) => state.versions.set(tag, read[i]!));
+        // Two calls in flight may both read one tag: keep the older version (read before any
+        // bump the newer one saw), so the entry is never stored as current for content read
+        // before that bump.
+        fresh.forEach((tag, i) => state.versions.set(tag, olderVersion(state.versions.get(tag), read[i]!)));
       } catch (error) {
         this.failed("join", error);
         state.failed = true;

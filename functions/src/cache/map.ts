@@ -41,8 +41,9 @@ export const tags = {
   collection: (uid: string, collectionId: string) => `collection:${part(uid)}:${part(collectionId)}`,
   /** A user's own sets (generationHistory items, private ones too). */
   sets: (uid: string) => `sets:${uid}`,
-  /** Whether an item is public at all (its mirror exists): bumped only when it appears or goes. */
-  listed: (historyId: string) => `listed:${historyId}`,
+  /** What a collection's cover shows of an item (that it is public, its first image): bumped
+   *  only when that changes, not by every mirror write. */
+  cover: (historyId: string) => `cover:${historyId}`,
 };
 
 /** One family of cache entries: its key from its parameters, how long an entry lives, and
@@ -175,10 +176,10 @@ export const families = {
   },
   myCollections: {
     name: "myCollections",
-    doc: "myCollections: a user's collections with their counts and covers (a cover that stops being public leaves through its listed tag)",
+    doc: "myCollections: a user's collections with their counts and covers (a cover that stops being public or changes its image leaves through its cover tag)",
     key: ({ uid }: { uid: string }) => `collections:${part(uid)}`,
     ttlSeconds: 300,
-    joins: ["listed"],
+    joins: ["cover"],
     tags: ({ uid }: { uid: string }) => [tags.collections(uid)],
   },
   collectionItems: {
@@ -253,33 +254,27 @@ export const writes = {
   },
   notificationsChanged: {
     name: "notificationsChanged",
-    doc: "markNotificationsRead, deleteNotification, or a notification raised: the list and the unread count",
+    doc: "markNotificationsRead, deleteNotification, or a notification raised (a like, a comment, a comment like): the list and the unread count",
     tags: ({ uid }: { uid: string }) => [tags.notifications(uid), tags.account(uid)],
   },
-  mirrorListed: {
-    name: "mirrorListed",
-    doc: "an item became public or stopped being public (its mirror document was created or removed), beside the mirror change itself",
-    tags: ({ historyId }: { historyId: string }) => [tags.listed(historyId)],
+  coverChanged: {
+    name: "coverChanged",
+    doc: "an item became public, stopped being public, or its first image changed: what a cover shows (beside the mirror change itself)",
+    tags: ({ historyId }: { historyId: string }) => [tags.cover(historyId)],
   },
   imageLiked: {
     name: "imageLiked",
-    doc: "likeImage / unlikeImage: the item's count, the liker's list and state, the owner's notifications",
-    tags: ({ uid, historyId, ownerUid }: { uid: string; historyId: string; ownerUid: string }) => [
+    doc: "likeImage / unlikeImage: the item's count, the liker's list and state (the owner's notification is notificationsChanged, raised after)",
+    tags: ({ uid, historyId }: { uid: string; historyId: string }) => [
       tags.imageSocial(historyId),
       tags.likes(uid),
       tags.viewerState(uid, historyId),
-      tags.notifications(ownerUid),
-      tags.account(ownerUid),
     ],
   },
   commentAdded: {
     name: "commentAdded",
-    doc: "addComment: the item's comments and count, the owner's notifications",
-    tags: ({ historyId, ownerUid }: { historyId: string; ownerUid: string }) => [
-      tags.imageSocial(historyId),
-      tags.notifications(ownerUid),
-      tags.account(ownerUid),
-    ],
+    doc: "addComment: the item's comments and count (the owner's notification is notificationsChanged, raised after)",
+    tags: ({ historyId }: { historyId: string }) => [tags.imageSocial(historyId)],
   },
   commentDeleted: {
     name: "commentDeleted",
@@ -288,13 +283,8 @@ export const writes = {
   },
   commentLiked: {
     name: "commentLiked",
-    doc: "likeComment / unlikeComment: the comment's count, the liker's state, the author's notifications",
-    tags: ({ uid, historyId, authorUid }: { uid: string; historyId: string; authorUid: string }) => [
-      tags.imageSocial(historyId),
-      tags.viewerState(uid, historyId),
-      tags.notifications(authorUid),
-      tags.account(authorUid),
-    ],
+    doc: "likeComment / unlikeComment: the comment's count, the liker's state (the author's notification is notificationsChanged, raised after)",
+    tags: ({ uid, historyId }: { uid: string; historyId: string }) => [tags.imageSocial(historyId), tags.viewerState(uid, historyId)],
   },
   collectionChanged: {
     name: "collectionChanged",

@@ -7,7 +7,7 @@ import { userPath } from "../people/model";
 import { ensureUser, flushOutbox, newOutboxId, type PeopleDeps } from "../people/users";
 import { notPublic } from "./access";
 import * as logs from "./logs";
-import { collectionItemPath, collectionPath, collectionsPath, imageLimits, savedPath } from "./model";
+import { collectionItemPath, collectionItemsPath, collectionPath, collectionsPath, imageLimits, savedPath } from "./model";
 
 const noSuchCollection = () => new HttpsError("not-found", "No such collection.");
 
@@ -63,25 +63,39 @@ export async function updateCollection(
   return { collectionId: input.collectionId };
 }
 
-/** `deleteCollection`: the collection goes in one transaction (from then on it is not-found
- *  and no saved state shows it: saved documents keep its id, which reads drop as they find
- *  no collection). Its item edges are deleted after (at most 1,000); a crash there leaves
- *  edges under a deleted collection that no read reaches, cleared by a repeated delete. */
+/** `deleteCollection`: the collection goes in one transaction (from then on it is not-found,
+ *  and saved states drop its id on read). Its saves are cleared after: each item's saved state
+ *  loses the id and the item edges are deleted (at most 1,000). A crash there leaves what no
+ *  read shows; deleting again (`not-found` to the caller) clears it. */
 export async function deleteCollection(deps: PeopleDeps, uid: string, collectionId: string) {
   const { db } = deps;
   const ref = db.doc(collectionPath(uid, collectionId));
-  await committed(deps, writes.collectionChanged.tags({ uid, collectionId }), (record) =>
+  const existed = await committed(deps, writes.collectionChanged.tags({ uid, collectionId }), (record) =>
     db.runTransaction(async (tx) => {
       const [collection, user] = await tx.getAll(ref, db.doc(userPath(uid)));
-      if (!collection!.exists) throw noSuchCollection();
+      if (!collection!.exists) return false;
       tx.delete(ref);
       tx.update(user!.ref, { collectionsCount: Math.max(0, ((user!.get("collectionsCount") as number | undefined) ?? 1) - 1) });
       record(tx);
+      return true;
     }),
   );
-  await db.recursiveDelete(ref).catch((error: unknown) => logs.collectionCleanupFailed(uid, collectionId, error));
+  await clearSaves(db, uid, collectionId).catch((error: unknown) => logs.collectionCleanupFailed(uid, collectionId, error));
+  if (!existed) throw noSuchCollection();
   logs.collectionChanged(uid, collectionId, "deleted");
   return { deleted: true };
+}
+
+/** A deleted collection's saves: out of each item's saved state, then the edges themselves. */
+async function clearSaves(db: Firestore, uid: string, collectionId: string): Promise<void> {
+  const items = await db.collection(collectionItemsPath(uid, collectionId)).select().get();
+  if (items.empty) return;
+  const writer = db.bulkWriter();
+  for (const item of items.docs) {
+    void writer.set(db.doc(savedPath(uid, item.id)), { collectionIds: FieldValue.arrayRemove(collectionId) }, { merge: true });
+    void writer.delete(item.ref);
+  }
+  await writer.close();
 }
 
 /** `addToCollection` / `removeFromCollection`: the item edge, the collection's count and the

@@ -3,7 +3,7 @@ import { HttpsError } from "firebase-functions/https";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
 import { mirrorPath, ownerPath } from "../mirror/paths";
-import { prepareNotification } from "../people/notifications";
+import { raiseNotification } from "../people/notifications";
 import { ensureUser, flushOutbox, loadCard, newOutboxId, type PeopleDeps } from "../people/users";
 import { decodeCursor, encodeCursor, fromCursorTime, timeAndId, toCursorTime } from "../shared/cursor";
 import { notPublic, publicOwner } from "./access";
@@ -11,7 +11,8 @@ import { countInTransaction } from "./counts";
 import * as logs from "./logs";
 import { commentPath, commentsPath, type CommentView } from "./model";
 
-/** `addComment`: on a public item; the owner is notified (each comment is its own target). */
+/** `addComment`: on a public item; the owner is notified after the commit (each comment is its
+ *  own target; see raiseNotification). */
 export async function addComment(deps: PeopleDeps, uid: string, historyId: string, text: string): Promise<{ comment: CommentView }> {
   const { db } = deps;
   // The comment shows its author's card: their user document exists before it does.
@@ -19,20 +20,19 @@ export async function addComment(deps: PeopleDeps, uid: string, historyId: strin
   if (!owner) throw notPublic();
   const ref = db.collection(commentsPath(historyId)).doc();
   const outboxId = newOutboxId("comment");
-  const tags = writes.commentAdded.tags({ historyId, ownerUid: owner });
+  const tags = writes.commentAdded.tags({ historyId });
   const createdAt = await db.runTransaction(async (tx) => {
     const mirror = await tx.get(db.doc(mirrorPath(historyId)));
     if (!mirror.exists || mirror.get("uid") !== owner) throw notPublic();
-    const notify = await prepareNotification(db, tx, { type: "comment", uid: owner, actorUid: uid, targetId: ref.id });
     const now = Timestamp.now();
     tx.create(ref, { uid, text, likeCount: 0, createdAt: now });
     countInTransaction(db, tx, historyId, "commentCount", 1);
-    notify(now.toMillis());
     recordInTransaction(db, tx, outboxId, tags, now.toMillis());
     return now;
   });
   logs.commented(uid, historyId, ref.id, "added", uid);
   await flushOutbox(deps, outboxId, tags);
+  await raiseNotification(deps, { type: "comment", uid: owner, actorUid: uid, targetId: ref.id });
   const card = await loadCard(db, uid);
   return {
     comment: { commentId: ref.id, uid, username: card?.username ?? null, text, likeCount: 0, createdAt: createdAt.toDate().toISOString() },

@@ -163,13 +163,19 @@ const coverCandidates = 5;
 
 export async function loadMyCollections(db: Firestore, dependOn: DependOn, uid: string) {
   const snap = await db.collection(collectionsPath(uid)).orderBy("createdAt", "desc").limit(imageLimits.collectionsPerUser).get();
-  const collections = await Promise.all(
-    snap.docs.map(async (c) => {
-      const saves = await c.ref.collection("items").orderBy("at", "desc").limit(coverCandidates).select().get();
-      const ids = saves.docs.map((d) => d.id);
-      await dependOn(ids.map(tags.listed));
-      const mirrors = ids.length ? await db.getAll(...ids.map((id) => db.doc(mirrorPath(id))), { fieldMask: ["images"] }) : [];
-      const image = (mirrors.find((m) => m.exists)?.get("images") as Array<{ url: string; thumbnailUrl?: string }> | undefined)?.[0];
+  const candidates = await Promise.all(
+    snap.docs.map(async (c) =>
+      (await c.ref.collection("items").orderBy("at", "desc").limit(coverCandidates).select().get()).docs.map((d) => d.id),
+    ),
+  );
+  // One dependOn and one read for every candidate of every collection, in that order.
+  const ids = [...new Set(candidates.flat())];
+  await dependOn(ids.map(tags.cover));
+  const mirrors = ids.length ? await db.getAll(...ids.map((id) => db.doc(mirrorPath(id))), { fieldMask: ["images"] }) : [];
+  const imageOf = new Map(mirrors.filter((m) => m.exists).map((m) => [m.id, (m.get("images") as CoverImage[] | undefined)?.[0]]));
+  return {
+    collections: snap.docs.map((c, i) => {
+      const image = candidates[i]!.map((id) => imageOf.get(id)).find((img) => img !== undefined);
       return {
         collectionId: c.id,
         name: c.get("name") as string,
@@ -178,9 +184,10 @@ export async function loadMyCollections(db: Firestore, dependOn: DependOn, uid: 
         coverUrl: image ? (image.thumbnailUrl ?? image.url) : null,
       };
     }),
-  );
-  return { collections };
+  };
 }
+
+type CoverImage = { url: string; thumbnailUrl?: string };
 
 export const myCollections = (deps: PeopleDeps, uid: string) =>
   deps.cache.getOrLoad(families.myCollections, { uid }, (dependOn) => loadMyCollections(deps.db, dependOn, uid));

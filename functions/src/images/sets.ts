@@ -111,7 +111,9 @@ export async function loadMySets(db: Firestore, uid: string, filter: SetFilter, 
  * feed, explore, the profile and every liked list and collection drop it on their next read)
  * and enqueues a mirror task (which re-reads the source: it can only confirm). It answers
  * once Redis confirmed the invalidations, or "pending" as updateAestheticScore does.
- * Deleting a deleted set answers the same again; someone else's set is `not-found`.
+ * Deleting a deleted set writes nothing more (but removes a mirror still left); someone
+ * else's set is `not-found`. A retry after "pending" answers for its own writes only: the
+ * first call's bumps wait in the outbox until they are replayed.
  */
 export async function deleteSet(deps: PeopleDeps, uid: string, historyId: string) {
   const { db } = deps;
@@ -122,18 +124,27 @@ export async function deleteSet(deps: PeopleDeps, uid: string, historyId: string
   const result = await db.runTransaction(async (tx) => {
     const [source, mirror, owner] = await tx.getAll(sourceRef, db.doc(mirrorPath(historyId)), db.doc(ownerPath(historyId)));
     if (!source!.exists) throw noSuchSet();
-    if (source!.get("isDeleted") === true) return { changed: false, tags: [] as string[], outcome: "unchanged" };
+    // Already deleted (a retry, or the app's own write whose mirror task has not run yet): the
+    // source stays as it is, but the mirror is still brought to it here, so the answer never
+    // says "confirmed" while a public read could still show the set.
+    const already = source!.get("isDeleted") === true;
     const update = { isDeleted: true, updatedAt: Timestamp.now() };
-    tx.update(sourceRef, update);
-    const plan = planFor({ uid, historyId }, { ...source!.data(), ...update }, versionOf(source!), { mirror: mirror!, owner: owner! });
+    if (!already) tx.update(sourceRef, update);
+    const data = already ? source!.data() : { ...source!.data(), ...update };
+    const plan = planFor({ uid, historyId }, data, versionOf(source!), { mirror: mirror!, owner: owner! });
     const written = writeMirrorPlan(db, tx, { uid, historyId }, plan, { id: mirrorOutbox, now: Date.now() });
-    enqueueInTransaction(db, tx, { op: "update", uid, historyId, updates: { isDeleted: true } });
-    recordInTransaction(db, tx, setsOutbox, setsTags, Date.now());
-    return { changed: true, tags: written.tags, outcome: written.outcome };
+    if (!already) {
+      enqueueInTransaction(db, tx, { op: "update", uid, historyId, updates: { isDeleted: true } });
+      recordInTransaction(db, tx, setsOutbox, setsTags, Date.now());
+    }
+    return { already, tags: written.tags, outcome: written.outcome };
   });
-  if (!result.changed) return { deleted: true, invalidation: "confirmed" as const };
-  logs.setDeleted(uid, historyId, result.outcome);
-  const entries = [{ id: setsOutbox, tags: setsTags }, ...(result.tags.length ? [{ id: mirrorOutbox, tags: result.tags }] : [])];
-  const confirmed = await flushUntilConfirmed(db, (t) => deps.cache.bump(t), entries, deps.invalidationDeadlineMs ?? 10_000);
+  if (!result.already) logs.setDeleted(uid, historyId, result.outcome);
+  const entries = [
+    ...(result.already ? [] : [{ id: setsOutbox, tags: setsTags }]),
+    ...(result.tags.length ? [{ id: mirrorOutbox, tags: result.tags }] : []),
+  ];
+  const confirmed =
+    entries.length === 0 || (await flushUntilConfirmed(db, (t) => deps.cache.bump(t), entries, deps.invalidationDeadlineMs ?? 10_000));
   return { deleted: true, invalidation: confirmed ? ("confirmed" as const) : ("pending" as const) };
 }

@@ -1,6 +1,7 @@
 import type { DocumentData } from "firebase-admin/firestore";
 import type { Cache } from "../cache/cache";
 import { writes } from "../cache/map";
+import { coverMoved } from "./write";
 
 /**
  * Handler of `onGenerationWritten`: a write to the public mirror that Fresco's pipeline did
@@ -23,7 +24,7 @@ export async function onMirrorWritten(
     after !== undefined && after.mirroredAt !== undefined && !(before?.mirroredAt?.isEqual?.(after.mirroredAt) ?? false);
   if (stampedByPipeline) return false;
   const uid = typeof doc.uid === "string" && doc.uid !== "" ? doc.uid : undefined;
-  const listed = !before !== !after ? writes.mirrorListed.tags({ historyId }) : [];
-  await cache.invalidate([...writes.mirrorChanged.tags({ historyId, ...(uid ? { uid } : {}) }), ...listed]);
+  const cover = coverMoved(before, after) ? writes.coverChanged.tags({ historyId }) : [];
+  await cache.invalidate([...writes.mirrorChanged.tags({ historyId, ...(uid ? { uid } : {}) }), ...cover]);
   return true;
 }

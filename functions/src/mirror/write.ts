@@ -4,6 +4,17 @@ import { recordInTransaction } from "../cache/outbox";
 import { mirrorPath, ownerPath } from "./paths";
 import type { MirrorPlan } from "./plan";
 
+/** What a collection's cover shows of an item: that it is public, and its first image. */
+const coverOf = (doc: { images?: unknown } | undefined) => {
+  const image = Array.isArray(doc?.images) ? (doc.images[0] as { url?: string; thumbnailUrl?: string } | undefined) : undefined;
+  return doc ? JSON.stringify([image?.url ?? null, image?.thumbnailUrl ?? null]) : null;
+};
+
+/** Whether a mirror change moves what covers show (`coverChanged`): an item that appears or
+ *  goes, or whose first image or its thumbnail changes. Other changes (a score) leave covers. */
+export const coverMoved = (before: { images?: unknown } | undefined, after: { images?: unknown } | undefined) =>
+  coverOf(before) !== coverOf(after);
+
 /** What writing a plan did; the one vocabulary of every path that changes the mirror.
  *  - written / removed: the mirror now shows the projection (or nothing);
  *  - unchanged: it already did;
@@ -45,9 +56,8 @@ export function writeMirrorPlan(
   const ref = db.doc(mirrorPath(ids.historyId));
   if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
   else tx.delete(ref);
-  // An item that appears or goes also changes what shows only whether it is public (a cover).
-  const listed = !desired !== !current ? writes.mirrorListed.tags(ids) : [];
-  const tags = [...writes.mirrorChanged.tags(ids), ...listed];
+  const cover = coverMoved(current, desired ?? undefined) ? writes.coverChanged.tags(ids) : [];
+  const tags = [...writes.mirrorChanged.tags(ids), ...cover];
   recordInTransaction(db, tx, outbox.id, tags, outbox.now);
   return { outcome: invalid !== undefined ? "invalid" : desired ? "written" : "removed", tags, ...detail };
 }

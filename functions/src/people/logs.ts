@@ -13,3 +13,7 @@ export function followChanged(uid: string, targetUid: string, following: boolean
 export function exploreScanCapped(q: string, scanned: number): void {
   logger.info("explore page scanned its cap before filling", { q, scanned });
 }
+
+export function notificationFailed(raise: { type: string; uid: string; actorUid: string; targetId?: string }, error: unknown): void {
+  logger.error("notification not raised", { ...raise, error: String(error) });
+}

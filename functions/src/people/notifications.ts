@@ -3,6 +3,8 @@ import { HttpsError } from "firebase-functions/https";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
 import { decodeCursor, encodeCursor, fromCursorTime, timeAndId, toCursorTime } from "../shared/cursor";
+import { runContendedTransaction } from "../shared/transaction";
+import * as logs from "./logs";
 import { notificationId, notificationsPath, userPath, type NotificationType } from "./model";
 import { flushOutbox, newOutboxId, type PeopleDeps } from "./users";
 
@@ -37,6 +39,38 @@ export async function prepareNotification(db: Firestore, tx: Transaction, raise:
     tx.update(db.doc(userPath(raise.uid)), { unreadNotifications: FieldValue.increment(1) });
     return true;
   };
+}
+
+/**
+ * Raises a notification in a transaction of its own, after the action that causes it has
+ * committed (a like, a comment): the notified user's document (their unread count) is then
+ * never in the action's transaction, so 200 likers of one item do not make their likes wait
+ * on one document together (a contended notification is late; the like stands). Idempotent
+ * (the id is the raise's), so the caller may raise again on a retried action to heal a crash
+ * between the two. Bumps the notified user's tags before it returns: their next read shows it.
+ * A failure after the retries is logged as an error with the raise; the action is not undone.
+ */
+export async function raiseNotification(deps: PeopleDeps, raise: NotificationRaise): Promise<void> {
+  if (raise.uid === raise.actorUid) return;
+  const { db } = deps;
+  const outboxId = newOutboxId("notification");
+  const tags = writes.notificationsChanged.tags({ uid: raise.uid });
+  try {
+    const raised = await runContendedTransaction(
+      db,
+      async (tx) => {
+        const notify = await prepareNotification(db, tx, raise);
+        const now = Date.now();
+        if (!notify(now)) return false;
+        recordInTransaction(db, tx, outboxId, tags, now);
+        return true;
+      },
+      10,
+    );
+    if (raised) await flushOutbox(deps, outboxId, tags);
+  } catch (error) {
+    logs.notificationFailed(raise, error);
+  }
 }
 
 export interface NotificationView {

@@ -5,7 +5,7 @@
  */
 import { Cache } from "../../src/cache/cache";
 import { setLike } from "../../src/images/likes";
-import { collectionPath, commentsPath, likePath, statShardsPath } from "../../src/images/model";
+import { collectionPath, commentsPath, likePath, savedPath, statShardsPath } from "../../src/images/model";
 import { sourcePath } from "../../src/mirror/paths";
 import { notificationsPath } from "../../src/people/model";
 import { callCallable } from "../helpers/auth";
@@ -75,6 +75,24 @@ describe("likes", () => {
     await call("likeImage", { historyId: art }, other);
     const mine = await db().collection(notificationsPath(owner.uid)).where("actorUid", "==", other.uid).get();
     expect(mine.docs.map((d) => [d.get("type"), d.get("targetId")])).toEqual([["like", art]]);
+  });
+
+  it("a like, a comment and a comment like each show in the notified user's next listNotifications and me", async () => {
+    const actor = await person(id("notifier"));
+    const { comment } = await call<{ comment: { commentId: string } }>("addComment", { historyId: art, text: "to be liked" }, fan);
+    const unread = async (who: Person) => (await call<{ unreadNotifications: number }>("me", {}, who)).unreadNotifications;
+    const types = async (who: Person) =>
+      (await call<{ items: Array<{ type: string; actorUid: string }> }>("listNotifications", {}, who)).items
+        .filter((n) => n.actorUid === actor.uid)
+        .map((n) => n.type);
+    const before = [await unread(owner), await unread(fan)];
+    expect([await types(owner), await types(fan)]).toEqual([[], []]); // both cached now
+    await call("likeImage", { historyId: art }, actor);
+    await call("addComment", { historyId: art, text: "nice" }, actor);
+    await call("likeComment", { historyId: art, commentId: comment.commentId }, actor);
+    expect((await types(owner)).sort()).toEqual(["comment", "like"]);
+    expect(await types(fan)).toEqual(["like"]);
+    expect([await unread(owner), await unread(fan)]).toEqual([before[0]! + 2, before[1]! + 1]);
   });
 
   it("refuses private and unknown items with not-found, and writes nothing", async () => {
@@ -197,6 +215,22 @@ describe("collections", () => {
           .get()
       ).size,
     ).toBe(0);
+    expect((await db().doc(savedPath(fan.uid, art)).get()).get("collectionIds")).not.toContain(collectionId);
+    expect(await refused("deleteCollection", { collectionId }, fan)).toBe("NOT_FOUND");
+  });
+
+  it("a cover follows its item: a new first image or the item going private shows on the next myCollections", async () => {
+    const pic = id("cover");
+    await publish(owner.uid, pic, { images: [{ url: "https://img.test/first.png" }] });
+    const { collectionId } = await call<{ collectionId: string }>("createCollection", { name: "Covers" }, fan);
+    await call("addToCollection", { collectionId, historyId: pic }, fan);
+    const cover = async () =>
+      (await call<Collections>("myCollections", {}, fan)).collections.find((c) => c.collectionId === collectionId)!.coverUrl;
+    expect(await cover()).toBe("https://img.test/first.png");
+    await publish(owner.uid, pic, { images: [{ url: "https://img.test/second.png", thumbnailUrl: "https://img.test/second-t.png" }] });
+    expect(await cover()).toBe("https://img.test/second-t.png");
+    await publish(owner.uid, pic, { isPublic: false });
+    expect(await cover()).toBeNull();
   });
 
   it("someone else's collection is not-found for every action, the same as a missing one, and stays as it was", async () => {
@@ -266,6 +300,17 @@ describe("sets", () => {
     expect((await get("imageDetails", { id: doomed })).status).toBe(404);
     expect((await db().doc(sourcePath(owner.uid, doomed)).get()).get("isDeleted")).toBe(true);
     expect(await call("deleteSet", { historyId: doomed }, owner)).toEqual({ deleted: true, invalidation: "confirmed" });
+  });
+
+  it("deleteSet of a set the app already marked deleted still takes it out of public reads before it answers", async () => {
+    const marked = id("marked");
+    await publish(owner.uid, marked);
+    expect((await get("imageDetails", { id: marked })).status).toBe(200);
+    // The app's own write, with no trigger running (this suite): the mirror still shows it.
+    await db().doc(sourcePath(owner.uid, marked)).update({ isDeleted: true });
+    expect((await get("imageDetails", { id: marked })).status).toBe(200);
+    expect(await call("deleteSet", { historyId: marked }, owner)).toEqual({ deleted: true, invalidation: "confirmed" });
+    expect((await get("imageDetails", { id: marked })).status).toBe(404);
   });
 });
 

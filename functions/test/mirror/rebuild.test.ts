@@ -124,10 +124,10 @@ describe("mirror rebuild", () => {
     expect((await db().doc(mirrorPath("h-stale")).get()).get("prompt")).toBe("a new prompt");
 
     const changed = ["h-pub", "h-stale", "h2-pub", "h2-stale", "h-priv", "h-del", "h-invalid", "h-gone", "h2-gone"];
-    // An item that became public or stopped being public also bumps its listed: tag (covers).
-    const listed = changed.filter((id) => !id.endsWith("-stale"));
+    // An item that became public or stopped being public also bumps its cover: tag.
+    const covers = changed.filter((id) => !id.endsWith("-stale")); // appeared or went: their covers moved
     expect([...rec.tags()].sort()).toEqual(
-      [...changed.map((id) => `generation:${id}`), ...listed.map((id) => `listed:${id}`), "feed:public", "user:u1", "user:u2"].sort(),
+      [...changed.map((id) => `generation:${id}`), ...covers.map((id) => `cover:${id}`), "feed:public", "user:u1", "user:u2"].sort(),
     );
     expect(rec.calls.length).toBeLessThanOrEqual(5); // one bump per page with changes, not per item
 
@@ -156,12 +156,12 @@ describe("mirror rebuild", () => {
     expect((await db().doc(mirrorPath("h-gone")).get()).exists).toBe(true);
     expect((await db().doc(mirrorPath("h-priv")).get()).exists).toBe(true);
     expect([...rec.tags()].sort()).toEqual([
+      "cover:h2-gone",
+      "cover:h2-pub",
       "feed:public",
       "generation:h2-gone",
       "generation:h2-pub",
       "generation:h2-stale",
-      "listed:h2-gone",
-      "listed:h2-pub",
       "user:u2",
     ]);
   });
@@ -219,7 +219,7 @@ describe("mirror rebuild", () => {
       await db().doc(sourcePath("u3", "h3")).set(item("u3"));
       const rec = recorder();
       const first = await syncItem(db(), rec.invalidate, "u3", "h3", Date.now());
-      expect(first).toMatchObject({ outcome: "written", tags: ["generation:h3", "feed:public", "user:u3", "listed:h3"] });
+      expect(first).toMatchObject({ outcome: "written", tags: ["generation:h3", "feed:public", "user:u3", "cover:h3"] });
       expect(first.outboxId).toMatch(/^rebuild-h3-/);
       expect(rec.calls).toEqual([first.tags]);
       expect((await db().collection(cacheInvalidations).get()).size).toBe(0);

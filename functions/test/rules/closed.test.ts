@@ -74,7 +74,7 @@ const closed: ClosedDoc[] = [
   { path: "creditEvents/evt_1", data: { uid: "alice", credits: 100, processedAt: at() }, owner: "alice" },
   // Images: likes, comments, collections, saved state and counts go through the callables
   // and imageDetails (a client could otherwise read likes of items that went private).
-  { path: "users/alice/likes/h1", data: { at: at(), ownerUid: "bob" }, owner: "alice" },
+  { path: "users/alice/likes/h1", data: { at: at() }, owner: "alice" },
   { path: "users/alice/commentLikes/c1", data: { historyId: "h1", at: at() }, owner: "alice" },
   {
     path: "users/alice/collections/k1",

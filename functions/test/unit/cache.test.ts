@@ -81,7 +81,7 @@ describe("writes", () => {
     ["mirrorChanged", "likedImages"],
     ["mirrorChanged", "collectionItems"],
     ["mirrorChanged", "imageDetails"],
-    ["mirrorListed", "myCollections"],
+    ["coverChanged", "myCollections"],
     ["profileUpdated", "imageDetails"],
     ["profileUpdated", "likedImages"],
     ["profileUpdated", "collectionItems"],
@@ -90,7 +90,7 @@ describe("writes", () => {
   });
 
   it("deleteSet and the source trigger make the writes the freshness table needs", () => {
-    expect(endpointCache.deleteSet).toEqual({ writes: ["setsChanged", "mirrorChanged", "mirrorListed"] });
+    expect(endpointCache.deleteSet).toEqual({ writes: ["setsChanged", "mirrorChanged", "coverChanged"] });
     expect(endpointCache.onGenerationHistoryWritten).toEqual({ writes: ["mirrorChanged", "setsChanged"] });
   });
 

@@ -83,7 +83,7 @@ function seedPeople(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
 function seedImages(batch: FirebaseFirestore.WriteBatch, at: Timestamp): void {
   const item = "demo-cy-1";
   const commentId = "demo-comment-1";
-  batch.set(db().doc(likePath("user-bo", item)), { at, ownerUid: "user-cy" });
+  batch.set(db().doc(likePath("user-bo", item)), { at });
   batch.set(db().doc(commentPath(item, commentId)), { uid: "user-bo", text: "I want to read there.", likeCount: 0, createdAt: at });
   batch.set(db().doc(`${statShardsPath(item)}/0`), { likeCount: 1, commentCount: 1 });
   batch.set(db().doc(collectionPath("user-bo", "demo-favourites")), {

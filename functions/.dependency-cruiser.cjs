@@ -17,7 +17,9 @@ const layers = {
   canvas: ["canvas/media", "maintenance", "shared"],
   "canvas/media": ["maintenance", "shared"],
   health: ["cache", "shared"],
-  admin: ["cache", "canvas", "canvas/media", "feed", "maintenance", "mirror", "signup", "shared"],
+  art: ["art/providers", "cache", "canvas/media", "credits", "maintenance", "people", "shared"],
+  "art/providers": [],
+  admin: ["art", "cache", "canvas", "canvas/media", "feed", "maintenance", "mirror", "signup", "shared"],
 };
 
 const folderOf = (name) => `^src/${name.replace("/", "\\/")}/[^/]+$`;

@@ -1,5 +1,5 @@
 import { httpsCallable, type Functions } from "firebase/functions";
-import { callables, type CallableName, type HttpName, type RequestOf, type ResponseOf } from "./endpoints";
+import { callables, type CallableName, type ChunkOf, type HttpName, type RequestOf, type ResponseOf, type StreamName } from "./endpoints";
 
 /** A typed caller of every endpoint. `httpBase` is where HTTP functions answer
  *  (`http://127.0.0.1:5001/<project>/us-central1` on the emulator). */
@@ -10,6 +10,16 @@ export function frescoClient(functions: Functions, httpBase: string) {
       const options = entry.timeoutSeconds ? { timeout: entry.timeoutSeconds * 1000 } : {};
       const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name, options)(request);
       return data;
+    },
+    /** A streaming callable: its chunks as they come, until `signal` aborts (the function then
+     *  ends: the server sees the disconnect) or the server ends the stream. */
+    async *watch<N extends StreamName>(name: N, request: RequestOf<N>, signal?: AbortSignal): AsyncGenerator<ChunkOf<N>, void> {
+      const entry = callables[name] as { timeoutSeconds?: number };
+      const callable = httpsCallable<RequestOf<N>, ResponseOf<N>, ChunkOf<N>>(functions, name, {
+        timeout: (entry.timeoutSeconds ?? 70) * 1000,
+      });
+      const { stream } = await callable.stream(request, signal ? { signal } : {});
+      for await (const chunk of stream) yield chunk;
     },
     async get<N extends HttpName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
       const query = new URLSearchParams(

@@ -1,4 +1,4 @@
-import type { Callables, HttpEndpoints } from "../../functions/src/api";
+import type { Callables, HttpEndpoints, StreamChunks } from "../../functions/src/api";
 
 /**
  * Every callable and HTTP endpoint of Fresco, by the name it is deployed under. The types
@@ -50,7 +50,19 @@ export const callables = {
   collectionItems: { access: "user", effect: "read" },
   mySets: { access: "user", effect: "read" },
   getSet: { access: "user", effect: "read" },
-} as const satisfies { [N in keyof Callables]: { access: "admin" | "user"; effect: "read" | "write"; timeoutSeconds?: number } };
+  startArtSession: { access: "user", effect: "write" },
+  generateArt: { access: "user", effect: "write" },
+  // Changed by the worker, not by a write of this client: never served from the cache.
+  getProcessingStatus: { access: "user", effect: "read", live: true },
+  // Each call records what it served (the pool never repeats): a take, not a read, so a client
+  // never answers it from a cache (the next-artworks incident: a cached list hid new art).
+  nextArtworks: { access: "user", effect: "write" },
+  recordImpressions: { access: "user", effect: "write" },
+  // A stream of the session's new artworks until the client stops it (frescoClient.watch).
+  watchArtSession: { access: "user", effect: "read", stream: true, timeoutSeconds: 3600 },
+} as const satisfies {
+  [N in keyof Callables]: { access: "admin" | "user"; effect: "read" | "write"; timeoutSeconds?: number; live?: true; stream?: true };
+};
 
 export const httpEndpoints = {
   health: { method: "GET" },
@@ -82,5 +94,9 @@ export type ResponseOf<N extends EndpointName> = N extends CallableName
   : N extends HttpName
     ? HttpEndpoints[N]["response"]
     : never;
+
+/** The streaming callables and the chunks they send. */
+export type StreamName = keyof StreamChunks;
+export type ChunkOf<N extends StreamName> = StreamChunks[N];
 
 export const endpointNames = [...Object.keys(callables), ...Object.keys(httpEndpoints)] as Array<EndpointName | WebhookName>;

@@ -1,5 +1,6 @@
 import { isCancelledError, QueryClient } from "@tanstack/query-core";
 import {
+  callables,
   httpEndpoints,
   type CallableName,
   type EndpointName,
@@ -31,7 +32,9 @@ export function frescoQueries(api: FrescoCaller, options: { staleTimeMs?: number
       (Object.hasOwn(httpEndpoints, name)
         ? api.get(name as HttpName, request as never)
         : api.call(name as CallableName, request as never)) as Promise<ResponseOf<N>>;
-    const fetch = () => client.fetchQuery({ queryKey: queryKeys.read(name, request), queryFn, ...(opts.fresh ? { staleTime: 0 } : {}) });
+    // A live read (a request's status) changes without any write of this client: always asked.
+    const live = opts.fresh || (Object.hasOwn(callables, name) && "live" in callables[name as CallableName]);
+    const fetch = () => client.fetchQuery({ queryKey: queryKeys.read(name, request), queryFn, ...(live ? { staleTime: 0 } : {}) });
     try {
       return await fetch();
     } catch (error) {

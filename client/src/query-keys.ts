@@ -135,6 +135,12 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.endpoint("myCollections"),
     ...everyListOfItems(),
   ],
+  startArtSession: () => [],
+  // The credits spent show in `me`; the artwork itself arrives later (watchArtSession, or the
+  // next nextArtworks once getProcessingStatus says done: neither is ever cached).
+  generateArt: () => [queryKeys.endpoint("me")],
+  nextArtworks: () => [],
+  recordImpressions: () => [],
 };
 
 /** The lists that show items by reference (a liked list, a collection): any item change. */

@@ -40,6 +40,10 @@ import type {
   updateProfileInput,
 } from "./people/schemas";
 
+import type * as art from "./art/handlers";
+import type * as artSchemas from "./art/schemas";
+import type { WatchChunk } from "./art/watch";
+
 type Out<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 type In<S extends z.ZodType> = z.input<S>;
 
@@ -91,6 +95,18 @@ export interface Callables {
   collectionItems: { request: In<typeof imageSchemas.collectionItemsInput>; response: Out<typeof images.collectionItemsHandler> };
   mySets: { request: In<typeof imageSchemas.mySetsInput>; response: Out<typeof images.mySetsHandler> };
   getSet: { request: In<typeof imageSchemas.itemInput>; response: Out<typeof images.getSetHandler> };
+  startArtSession: { request: In<typeof artSchemas.startSessionInput>; response: Out<typeof art.startArtSessionHandler> };
+  generateArt: { request: In<typeof artSchemas.generateArtInput>; response: Out<typeof art.generateArtHandler> };
+  getProcessingStatus: { request: In<typeof artSchemas.requestInput>; response: Out<typeof art.getProcessingStatusHandler> };
+  nextArtworks: { request: In<typeof artSchemas.nextArtworksInput>; response: Out<typeof art.nextArtworksHandler> };
+  recordImpressions: { request: In<typeof artSchemas.recordImpressionsInput>; response: Out<typeof art.recordImpressionsHandler> };
+  /** Streaming: `httpsCallable(functions, name).stream(request)` yields chunks, then the response. */
+  watchArtSession: { request: In<typeof artSchemas.sessionInput>; response: Out<typeof art.watchArtSessionHandler> };
+}
+
+/** The chunks of each streaming callable. */
+export interface StreamChunks {
+  watchArtSession: WatchChunk;
 }
 
 /** A query string's parameters as the handler reads them once parsed (fields with a default

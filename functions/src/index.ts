@@ -50,3 +50,13 @@ export {
   unlikeImage,
   updateCollection,
 } from "./images";
+export {
+  generateArt,
+  getProcessingStatus,
+  nextArtworks,
+  onArtRequestWritten,
+  recordImpressions,
+  recoverArtRequests,
+  startArtSession,
+  watchArtSession,
+} from "./art";

@@ -192,6 +192,7 @@ const jobLabels: Record<Callables["runMaintenanceJob"]["request"]["job"], string
   snapshotCanvasProjects: "Canvas snapshots",
   collectCanvasMedia: "Canvas media garbage collection",
   refreshSignupImageCache: "Signup image cache",
+  recoverArtRequests: "Art requests whose worker died",
 };
 
 /** Jobs: a dry run first, then the real run; the recent maintenanceRuns records. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { artRecoveryJob } from "../art/job";
 import { mediaGcJob } from "../canvas/media/gc";
 import { mediaStoreFromParams } from "../canvas/media/store";
 import { snapshotJob } from "../canvas/snapshot-job";
@@ -7,10 +8,10 @@ import { signupJob } from "../signup/job";
 
 /** Every scheduled job an admin may run on demand, each from its domain's one definition. */
 export function maintenanceJobs(): JobDefinition[] {
-  return [snapshotJob, mediaGcJob(mediaStoreFromParams()), signupJob];
+  return [snapshotJob, mediaGcJob(mediaStoreFromParams()), signupJob, artRecoveryJob];
 }
 
-export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache"] as const;
+export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache", "recoverArtRequests"] as const;
 
 /** `runMaintenanceJob({ job, dryRun?, limit? })`. */
 export const runJobInput = z.strictObject({

@@ -24,7 +24,7 @@ export const endpointCache: Record<string, CacheUse> = {
   getMirrorQueueStats: "uncached",
   listMaintenanceRuns: "uncached",
   retryDeadMirrorTasks: { writes: ["mirrorChanged", "coverChanged"] },
-  runMaintenanceJob: { writes: ["signupSelected"] },
+  runMaintenanceJob: { writes: ["signupSelected", "creditsChanged"] },
   updateAestheticScore: { writes: ["mirrorChanged"] },
   refreshSignupImageCache: { writes: ["signupSelected"] },
   signupImages: { reads: ["signupSelection", "generation", "userCard"] },
@@ -71,4 +71,15 @@ export const endpointCache: Record<string, CacheUse> = {
   mySets: { reads: ["mySets"] },
   getSet: { reads: ["set"] },
   imageDetails: { reads: ["imageDetails", "userCard"] },
+  // Art: generateArt spends credits; a failed request's worker or recovery refunds them. The art
+  // reads are not cached: nextArtworks changes what it answers with every call (it records what
+  // it served), and a request's status is live state (Firestore and the worker's Redis entry).
+  startArtSession: "uncached",
+  generateArt: { writes: ["creditsChanged"] },
+  getProcessingStatus: "uncached",
+  nextArtworks: "uncached",
+  recordImpressions: "uncached",
+  watchArtSession: "uncached",
+  onArtRequestWritten: { writes: ["creditsChanged"] },
+  recoverArtRequests: { writes: ["creditsChanged"] },
 };

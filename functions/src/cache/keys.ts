@@ -14,6 +14,9 @@ export const redisKeys = {
   lock: (familyKey: string, signature: string) => `fresco:lock:${familyKey}@${signature}`,
   /** One UTC day's cache counters of every instance: a hash, one field per counter (8 days). */
   metricsDay: (day: string) => `fresco:metrics:${day}`,
+  /** An art request's live processing status, claimed by its worker with SET NX (art/status.ts;
+   *  24 h after its last update). Not a cache entry: it is the worker's claim and progress. */
+  processing: (requestId: string) => `fresco:processing:${requestId}`,
   /** What the `health` endpoint writes and reads back (60 s). */
   healthProbe: "fresco:health:probe",
 } as const;

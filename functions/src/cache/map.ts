@@ -307,7 +307,7 @@ export const writes = {
   },
   creditsChanged: {
     name: "creditsChanged",
-    doc: "creditsWebhook (a purchase) or a spend: the user's balance",
+    doc: "creditsWebhook (a purchase), generateArt (a spend) or a failed art request (a refund): the user's balance",
     tags: ({ uid }: { uid: string }) => [tags.account(uid)],
   },
 } satisfies Record<string, WriteAction<never>>;

@@ -23,7 +23,7 @@ export async function signedInApp(name: string, uid: string) {
     await terminate(firestore);
     await deleteApp(app);
   };
-  return { app, firestore, call, close };
+  return { app, firestore, functions, call, close };
 }
 
 export type SignedInApp = Awaited<ReturnType<typeof signedInApp>>;

@@ -8,7 +8,8 @@ import { join } from "node:path";
 // retry-dead.ts and stats.ts counts: status ==; people/notifications.ts: a user's
 // notifications orderBy createdAt, and read == false; reads.ts explore without words:
 // generations orderBy createdAt; images: mySets unfiltered, likes, saves and comments orderBy
-// a time, a user's commentLikes where historyId ==) use the automatic single-field indexes.
+// a time, a user's commentLikes where historyId ==; art/next.ts the pool: artworks orderBy
+// createdAt desc with cursors) use the automatic single-field indexes.
 // __name__ is left out: Firestore appends it to every index in the direction of the last
 // field, which serves the code's orderBy(createdAt desc, __name__ desc) tie-breaks.
 
@@ -115,6 +116,22 @@ const needed: Shape[] = [
     ],
     usedBy: "media/uploads.ts count of a user's pending uploads",
   },
+  {
+    collection: "artworks",
+    fields: [
+      ["sessionId", "ASCENDING"],
+      ["createdAt", "DESCENDING"],
+    ],
+    usedBy: "art/next.ts a session's fresh artworks and art/watch.ts its listener, newest first",
+  },
+  {
+    collection: "artRequests",
+    fields: [
+      ["status", "ASCENDING"],
+      ["checkAt", "ASCENDING"],
+    ],
+    usedBy: "art/recovery.ts queued requests due for a check",
+  },
 ];
 
 interface IndexField {
@@ -176,6 +193,11 @@ describe("firestore.indexes.json", () => {
 
   it("declares no composite index that no query needs (each costs writes)", () => {
     expect([...declared].sort()).toEqual(needed.map((s) => describeIndex(s.collection, s.fields)).sort());
+  });
+
+  it("deletes expired art sessions through a TTL on expiresAt (reads treat them as gone before)", () => {
+    const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === "artSessions" && o.fieldPath === "expiresAt");
+    expect(ttl).toEqual({ collectionGroup: "artSessions", fieldPath: "expiresAt", ttl: true, indexes: [] });
   });
 
   it("expires done mirrorQueue tasks through a TTL on expireAt", () => {

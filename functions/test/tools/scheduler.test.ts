@@ -48,6 +48,7 @@ describe("schedulesOf", () => {
   it("lists exactly the scheduled functions of the functions module, with their cron and time zones from functions/.env", () => {
     expect(schedulesOf(functions, envParams).sort(byName)).toEqual([
       { name: "collectCanvasMedia", schedule: "0 3 * * *", timeZone: "Etc/UTC" },
+      { name: "recoverArtRequests", schedule: "* * * * *", timeZone: "Etc/UTC" },
       { name: "refreshSignupImageCache", schedule: "0 0 * * *", timeZone: "Etc/UTC" },
       { name: "replayCacheInvalidations", schedule: "* * * * *", timeZone: "Etc/UTC" },
       { name: "snapshotCanvasProjects", schedule: "0 */6 * * *", timeZone: "Etc/UTC" },
@@ -63,6 +64,7 @@ describe("schedulesOf", () => {
     expect(zones).toEqual({
       collectCanvasMedia: "Asia/Tokyo",
       snapshotCanvasProjects: "America/New_York",
+      recoverArtRequests: "Etc/UTC",
       refreshSignupImageCache: "Etc/UTC",
       replayCacheInvalidations: "Etc/UTC",
       sweepMirrorQueue: "Etc/UTC",
@@ -135,7 +137,11 @@ describe("LocalScheduler.tick on a fake clock", () => {
       (name) => name === "sweepMirrorQueue",
     );
     s.start(utc("2026-01-15T10:00:30"));
-    expect((await s.tick(utc("2026-01-15T10:01:00"))).sort()).toEqual(["replayCacheInvalidations", "sweepMirrorQueue"]);
+    expect((await s.tick(utc("2026-01-15T10:01:00"))).sort()).toEqual([
+      "recoverArtRequests",
+      "replayCacheInvalidations",
+      "sweepMirrorQueue",
+    ]);
     expect(s.logs).toEqual(["scheduled sweepMirrorQueue failed: Error: sweepMirrorQueue answered 500"]);
     expect((await s.tick(utc("2026-01-15T10:02:00"))).sort()).toEqual(["replayCacheInvalidations", "sweepMirrorQueue"]);
     expect(s.timesOf("sweepMirrorQueue")).toEqual(["2026-01-15T10:01:00.000Z", "2026-01-15T10:02:00.000Z"]);
@@ -185,7 +191,11 @@ describe("LocalScheduler on the emulator (what npm start does every minute)", ()
     const scheduler = new LocalScheduler(layout, schedulesOf(functions, envParams), undefined, (line) => logs.push(line));
     scheduler.nextRuns(utc("2026-01-15T10:00:30"));
     // 10:01 is due for the every-minute functions only; fire is the real one (the emulator route).
-    expect((await scheduler.tick(utc("2026-01-15T10:01:00"))).sort()).toEqual(["replayCacheInvalidations", "sweepMirrorQueue"]);
+    expect((await scheduler.tick(utc("2026-01-15T10:01:00"))).sort()).toEqual([
+      "recoverArtRequests",
+      "replayCacheInvalidations",
+      "sweepMirrorQueue",
+    ]);
     expect(logs).toEqual([]);
 
     for (const id of ["sched-failed", "sched-pending"]) {

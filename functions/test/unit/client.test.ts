@@ -75,6 +75,10 @@ describe("typed client", () => {
     addToCollection: "collectionItemsChanged",
     removeFromCollection: "collectionItemsChanged",
     deleteSet: "setsChanged",
+    startArtSession: null,
+    generateArt: "creditsChanged",
+    nextArtworks: null,
+    recordImpressions: null,
   };
   // One read of the item, jam or list the sample write below touches, per cached family.
   const sampleReadOf: Record<string, readonly unknown[] | null> = {

@@ -5,6 +5,7 @@ import { delimiter, dirname, join } from "node:path";
 import { parseEnv } from "node:util";
 import { startRedisServer } from "../redis/redis-server";
 import { startUpstashBridge } from "../redis/upstash-bridge";
+import { seedDemoArt } from "../demo/art";
 import { seedDemoData } from "../demo/seed";
 import { s3rverCredentials, startS3Server } from "../media/s3-server";
 import { printWelcome } from "./welcome";
@@ -28,6 +29,9 @@ function firebase(args: string[], env: NodeJS.ProcessEnv) {
   const path = `${dirname(node22)}${delimiter}${env.PATH ?? ""}`;
   return spawnGroup(node22, [firebaseCli, ...args], { cwd: repoRoot, env: { ...env, PATH: path }, stdio: "inherit" });
 }
+
+/** The media bucket of the local store (functions/.env's MEDIA_BUCKET). */
+const mediaBucket = "fresco-media";
 
 // `npm start` and `npm test`: Redis, the Upstash bridge, the Emulator Suite with the
 // functions built and loaded; everything started here is stopped here.
@@ -94,13 +98,17 @@ function localWebhookSecret(): string {
  *  disagree on them). */
 function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string, webhookSecret: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
-  writeFileSync(join(functionsDir, `.env.${project}`), `${header}UPSTASH_REDIS_REST_URL=${bridgeUrl}\nMEDIA_S3_ENDPOINT=${s3Url}\n`);
+  // Artworks' pictures are served by the s3rver itself (it answers GETs without a signature).
+  const env = [`UPSTASH_REDIS_REST_URL=${bridgeUrl}`, `MEDIA_S3_ENDPOINT=${s3Url}`, `ART_IMAGE_BASE_URL=${s3Url}/${mediaBucket}`];
+  writeFileSync(join(functionsDir, `.env.${project}`), `${header}${env.join("\n")}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
   const secrets = [
     `UPSTASH_REDIS_REST_TOKEN=${token}`,
     `MEDIA_S3_ACCESS_KEY_ID=${s3rverCredentials.accessKeyId}`,
     `MEDIA_S3_SECRET_ACCESS_KEY=${s3rverCredentials.secretAccessKey}`,
     `CREDITS_WEBHOOK_SECRET=${webhookSecret}`,
+    // Only the openai provider reads it (ART_PROVIDER=openai); locally the art is rendered.
+    `ART_PROVIDER_API_KEY=${process.env.ART_PROVIDER_API_KEY ?? "not-set-locally"}`,
   ];
   writeFileSync(join(functionsDir, ".secret.local"), `${header}${secrets.join("\n")}\n`);
 }
@@ -155,7 +163,7 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
 
   const token = localBridgeToken();
   const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, layout, token);
-  const s3 = await startS3Server(Number(layout.hosts.s3.split(":")[1]), "fresco-media");
+  const s3 = await startS3Server(Number(layout.hosts.s3.split(":")[1]), mediaBucket);
   cleanups.push(() => s3.stop());
   const webhookSecret = localWebhookSecret();
   writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token, webhookSecret);
@@ -195,9 +203,10 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   ]);
   Object.assign(process.env, layout.env);
   await seedDemoData();
+  const art = await seedDemoArt(layout);
   const scheduler = startScheduler(layout);
   cleanups.push(async () => scheduler.stop());
-  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url }, scheduler.schedules, webhookSecret);
+  printWelcome(layout, { bridgeUrl, redisUrl, s3Url: s3.url }, scheduler.schedules, webhookSecret, art);
   return exited(child);
 }
 

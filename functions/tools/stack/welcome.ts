@@ -9,6 +9,7 @@ export function printWelcome(
   urls: { bridgeUrl: string; redisUrl: string; s3Url: string },
   schedules: Schedule[],
   webhookSecret: string,
+  artUrls: string[],
 ): void {
   const projectId = layout.project;
   const { hosts } = layout;
@@ -51,6 +52,12 @@ export function printWelcome(
  Callables (people, any signed-in user): me {}, updateProfile {username?, displayName?, avatarUrl?,
    bio?}, followUser {targetUid}, unfollowUser {targetUid}, followingFeed {limit?, cursor?},
    listNotifications {limit?, cursor?}, markNotificationsRead {ids?}, deleteNotification {id}
+ Callables (art sessions, any signed-in user): startArtSession {sessionId?}, generateArt {sessionId,
+   prompt?, audioAnalysis?, musicInfo?, preferences?, clientRequestId?}, getProcessingStatus {requestId},
+   nextArtworks {sessionId, limit?}, recordImpressions {sessionId, artworkIds}, watchArtSession
+   {sessionId} (streaming: curl -N -H 'accept: text/event-stream' ...)
+   Bo's demo art session (demo-bo-session), rendered by the local generator at start:
+${artUrls.map((u) => `     ${u}`).join("\n")}
  Callables (canvas editor, any signed-in user): createCanvasProject {title?},
    applyCanvasOps {projectId, expectedOpIndex?, ops}, createCanvasMediaUpload {projectId,
    contentType, sizeBytes}, loadCanvasProject {projectId, cursor?}

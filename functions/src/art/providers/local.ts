@@ -29,7 +29,8 @@ export function localProvider(size = localSize): ArtProvider {
   };
 }
 
-/** The inputs in one canonical JSON (sorted keys), so field order never changes the picture. */
+/** The inputs in one canonical JSON (sorted keys), so field order never changes the picture.
+ *  (The typed client keeps its own copy for query keys: it takes only types from functions/.) */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === "object")
@@ -107,7 +108,10 @@ function painterFor(inputs: ArtInputs, localSize: number) {
             b += (s.color[2] - b) * a;
           }
           if (wave.length > 1) {
-            const value = wave[Math.floor((x / localSize) * wave.length)]! / waveMax;
+            // Linear between the spectrum's values, so the wave is a curve across the picture.
+            const at = (x / (localSize - 1)) * (wave.length - 1);
+            const i0 = Math.floor(at);
+            const value = (wave[i0]! + (wave[Math.min(i0 + 1, wave.length - 1)]! - wave[i0]!) * (at - i0)) / waveMax;
             const crest = localSize * (0.5 - 0.35 * value);
             const near = Math.abs(y - crest);
             if (near < 3) r = g = b = 255 - near * 40;

@@ -48,9 +48,10 @@ export async function completeRequest(deps: ArtDeps, requestId: string, image: F
 /**
  * Fails the request and refunds its credits in the same transaction (so a crash can leave
  * neither a failed request that kept its credits nor a refund of a request still running).
- * `error` is what the user reads; `lastError` what happened. False when it had already ended.
+ * `error` is what the user reads; `lastError` what happened. With `attempt`, only while the request
+ * is at that dispatch. False when it had already ended (or moved on).
  */
-export async function failRequest(deps: ArtDeps, requestId: string, error: string, lastError: string): Promise<boolean> {
+export async function failRequest(deps: ArtDeps, requestId: string, error: string, lastError: string, attempt?: number): Promise<boolean> {
   const { db } = deps;
   const requestRef = db.doc(requestPath(requestId));
   const result = await runContendedTransaction(
@@ -58,6 +59,8 @@ export async function failRequest(deps: ArtDeps, requestId: string, error: strin
     async (tx) => {
       const request = await tx.get(requestRef);
       if (!request.exists || request.get("status") !== "queued") return null;
+      // A run of an older dispatch (the recovery gave the request to another) fails nothing.
+      if (attempt !== undefined && request.get("attempt") !== attempt) return null;
       const uid = request.get("uid") as string;
       const step = await readRefund(db, tx, uid, requestId, "art generation failed");
       const balance = creditRefund(db, tx, step);

@@ -40,7 +40,10 @@ export function recoverArtRequests(deps: () => ArtDeps) {
         const live = await d.statuses.read(doc.id);
         const alive = live?.entry.status === "processing" && at - live.entry.updatedAt < d.settings.stallMs;
         const died = live !== null && !alive;
-        const action = alive ? "alive" : failures + (died ? 1 : 0) >= d.settings.maxAttempts ? "fail" : "redispatch";
+        // Dispatches that never ran (a lost event, a worker that threw before its claim) count
+        // too: past twice the allowed runs the request fails and is refunded, never queued forever.
+        const exhausted = failures + (died ? 1 : 0) >= d.settings.maxAttempts || attempt >= 2 * d.settings.maxAttempts;
+        const action = alive ? "alive" : exhausted ? "fail" : "redispatch";
         if (options.dryRun) return void planned.push(`${doc.id}: ${action}`);
         if (action === "alive") {
           await postponeCheck(d, doc.id, attempt);
@@ -52,7 +55,8 @@ export function recoverArtRequests(deps: () => ArtDeps) {
             d,
             doc.id,
             "The image could not be generated.",
-            `gave up after ${failures + (died ? 1 : 0)} failed runs`,
+            `gave up after ${attempt} dispatches, ${failures + (died ? 1 : 0)} failed runs`,
+            attempt,
           );
           return void (ended ? counts.failed++ : counts.skipped++);
         }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
+import { flushCredits } from "../credits/ledger";
 import { chargeSpend, creditTransactionAttempts, readSpend, settleCreditStep } from "../credits/spend";
+import { newOutboxId } from "../people/users";
 import { runContendedTransaction } from "../shared/transaction";
 import { withTimeout } from "../shared/timeout";
 import type { ArtDeps } from "./deps";
@@ -62,7 +64,12 @@ export async function generateArt(deps: ArtDeps, uid: string, input: GenerateArt
     },
     creditTransactionAttempts,
   );
-  if (result.duplicate) return { requestId, sessionId: result.sessionId, duplicate: true };
+  if (result.duplicate) {
+    // A retry after a lost answer, or this call's own transaction run again after a commit
+    // whose answer was lost: either way the balance may have moved since `me` was cached.
+    await flushCredits(deps, uid, newOutboxId("credits"));
+    return { requestId, sessionId: result.sessionId, duplicate: true };
+  }
   logs.requested(uid, input.sessionId, requestId);
   await settleCreditStep(deps, result.step, "spend", result.balance);
   return { requestId, sessionId: result.sessionId, duplicate: false };

@@ -8,18 +8,35 @@ export const sessionInput = z.strictObject({ sessionId: docId });
 
 const shortText = plainText(200, 1);
 
-/** What the music analysis of the app sends: any JSON object of at most 64 KB. Its size is
- *  checked before its shape, so an oversized one costs no walk; it is stored as JSON text
- *  (Firestore refuses arrays in arrays, which a spectrum may hold). */
+/** Whether no value in `value` lies deeper than `max` levels; a loop, not recursion, so a
+ *  hostile nesting cannot overflow the stack (zod's own walk below would). */
+function depthWithin(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) return false;
+    if (v && typeof v === "object") for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+/** What the music analysis of the app sends: any JSON object of at most 64 KB and 32 levels.
+ *  Size, then depth, are checked before the shape (each stops the next), so an oversized or
+ *  deep one costs no recursive walk; it is stored as JSON text (Firestore refuses arrays in
+ *  arrays, which a spectrum may hold). */
 const audioAnalysis = z
   .unknown()
-  .refine((v) => {
-    try {
-      return Buffer.byteLength(JSON.stringify(v) ?? "", "utf8") <= artLimits.audioAnalysisBytes;
-    } catch {
-      return false;
-    }
-  }, `at most ${artLimits.audioAnalysisBytes} bytes of JSON`)
+  .refine(
+    (v) => {
+      try {
+        return Buffer.byteLength(JSON.stringify(v) ?? "", "utf8") <= artLimits.audioAnalysisBytes;
+      } catch {
+        return false; // a structure too deep even for JSON.stringify
+      }
+    },
+    { message: `at most ${artLimits.audioAnalysisBytes} bytes of JSON`, abort: true },
+  )
+  .refine((v) => depthWithin(v, 32), { message: "at most 32 levels deep", abort: true })
   .pipe(z.record(z.string(), z.json()));
 
 export const generateArtInput = z.strictObject({

@@ -99,7 +99,10 @@ export function redisStatuses(redis: Redis, now: () => number = Date.now): Proce
       if (raw === null || raw === undefined) return null;
       const text = typeof raw === "string" ? raw : JSON.stringify(raw);
       const entry = (typeof raw === "string" ? safeParse(raw) : raw) as ProcessingEntry | undefined;
-      return entry && typeof entry.worker === "string" ? { entry, raw: text } : null;
+      if (entry && typeof entry.worker === "string") return { entry, raw: text };
+      // Not an entry Fresco wrote: read as a dead worker's (no heartbeat), so the recovery
+      // removes it instead of every dispatch finding the request "held" forever.
+      return { entry: { worker: "", attempt: 0, status: "processing", stage: "unreadable", progress: 0, updatedAt: 0 }, raw: text };
     },
     async deleteIf(requestId, raw) {
       return (await timed(deleteIf.exec([key(requestId)], [raw]), "processing delete")) === 1;

@@ -74,7 +74,10 @@ export async function processArtRequest(deps: ArtDeps, requestId: string): Promi
     await report("storing", 90);
     const path = artImagePath(request.uid, requestId, worker, image.contentType);
     await deps.images.put(path, image.bytes, image.contentType);
-    if (lost) throw new ClaimLost();
+    if (lost) {
+      await deps.images.delete(path).catch((error: unknown) => logs.orphanNotDeleted(path, error));
+      throw new ClaimLost();
+    }
     const { bytes, ...shape } = image;
     if (
       !(await completeRequest(deps, requestId, { imageUrl: deps.images.url(path), storagePath: path, provider: provider.name, ...shape }))
@@ -109,12 +112,12 @@ async function settleFailure(
   const permanent = error instanceof ProviderError && !error.retryable;
   if (permanent || request.failures + 1 >= deps.settings.maxAttempts) {
     const message = error instanceof ProviderError ? error.clientMessage : "The image could not be generated.";
-    await failRequest(deps, requestId, message, String(error));
+    if (!(await failRequest(deps, requestId, message, String(error), request.attempt))) return "ended"; // another dispatch has it
     await deps.statuses.update(requestId, worker, { status: "failed", stage: "failed", error: message }).catch(() => undefined);
     return "failed";
   }
   logs.runFailed(requestId, request.attempt, error);
-  await deferRequest(deps, requestId, request.attempt, String(error));
+  if (!(await deferRequest(deps, requestId, request.attempt, String(error)))) return "ended";
   await deps.statuses.release(requestId, worker).catch((e: unknown) => logs.statusUpdateFailed(requestId, e));
   return "deferred";
 }

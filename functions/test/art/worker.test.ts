@@ -19,6 +19,7 @@ import { userPath } from "../../src/people/model";
 import { mediaS3Client } from "../../src/canvas/media/store";
 import { s3rverCredentials, type S3Server } from "../../tools/media/s3-server";
 import { db, triggersOffDuringSuite } from "../helpers/firestore";
+import { testRedis } from "../helpers/redis";
 import { prng, testSeed } from "../helpers/random";
 import { artTestDeps, balanceOf, bucket, seedArtworks, startArtS3 } from "./harness";
 
@@ -178,6 +179,49 @@ describe("failures", () => {
     expect(await dead).toBe("lost");
     expect(await request(requestId)).toMatchObject({ status: "done" });
     expect(await ledger(uid)).toEqual([-1]);
+  });
+
+  it("a run of an older dispatch that fails for good fails nothing: the newer dispatch owns the request", async () => {
+    let clock = Date.now();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const refusedLate: ArtProvider = {
+      name: "late",
+      generate: async () => {
+        await gate;
+        throw new ProviderError("400", false, "The image provider refused this prompt.");
+      },
+    };
+    const deps = artTestDeps(s3, { provider: refusedLate, now: () => clock, settings: { heartbeatMs: 3_600_000 } });
+    const { requestId, uid } = await queued(deps, 3);
+    const stale = processArtRequest(deps, requestId);
+    await new Promise((r) => setTimeout(r, 200));
+    clock += 200_000; // its heartbeat stopped: the recovery gives the request a new dispatch
+    expect((await recoverArtRequests(() => deps)({ db: db(), now: () => clock }, { dryRun: false })).counts).toMatchObject({
+      redispatched: 1,
+    });
+    release();
+    expect(await stale).toBe("ended");
+    expect(await request(requestId)).toMatchObject({ status: "queued", attempt: 2 });
+    expect(await balanceOf(uid)).toBe(2);
+  });
+
+  it("never leaves a request queued forever: an unreadable claim is cleared, and dispatches that never run end in a refund", async () => {
+    let clock = Date.now();
+    const deps = artTestDeps(s3, { now: () => clock, settings: { maxAttempts: 2 } });
+    const { requestId, uid } = await queued(deps, 1);
+    await testRedis().set(`fresco:processing:${requestId}`, "not json");
+    expect(await processArtRequest(deps, requestId)).toBe("held"); // SET NX finds the junk
+    const recover = () => recoverArtRequests(() => deps)({ db: db(), now: () => clock }, { dryRun: false });
+    for (let i = 0; i < 3; i++) {
+      clock += 61_000;
+      expect((await recover()).counts).toMatchObject({ redispatched: 1 }); // each dispatch lost: no worker runs it
+    }
+    expect(await deps.statuses.read(requestId)).toBeNull();
+    clock += 61_000;
+    expect((await recover()).counts).toMatchObject({ failed: 1 }); // 4 dispatches = 2 x maxAttempts
+    expect(await request(requestId)).toMatchObject({ status: "failed", refunded: 1 });
+    expect(await balanceOf(uid)).toBe(1);
   });
 
   it("Redis down: the status is answered from Firestore, and the recovery leaves the request for its next run", async () => {

@@ -85,6 +85,11 @@ const closed: ClosedDoc[] = [
   { path: "users/alice/saved/h1", data: { collectionIds: ["k1"] }, owner: "alice" },
   { path: "imageStats/h1/shards/0", data: { likeCount: 1, commentCount: 1 } },
   { path: "imageComments/h1/comments/c1", data: { uid: "alice", text: "hi", likeCount: 0, createdAt: at() }, owner: "alice" },
+  {
+    path: "artRequests/r1",
+    data: { uid: "alice", sessionId: "s1", status: "failed", prompt: "p", cost: 1, attempt: 1, failures: 1, lastError: "S3 said 503" },
+    owner: "alice",
+  },
   { path: "artViewers/alice", data: { seen: [], version: 1, updatedAt: at() }, owner: "alice" },
   { path: "artViewers/alice/impressions/w1", data: { at: at(), sessionId: "s1", via: "served" }, owner: "alice" },
   { path: "anything/else", data: { a: 1 } },

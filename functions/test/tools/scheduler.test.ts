@@ -143,7 +143,11 @@ describe("LocalScheduler.tick on a fake clock", () => {
       "sweepMirrorQueue",
     ]);
     expect(s.logs).toEqual(["scheduled sweepMirrorQueue failed: Error: sweepMirrorQueue answered 500"]);
-    expect((await s.tick(utc("2026-01-15T10:02:00"))).sort()).toEqual(["replayCacheInvalidations", "sweepMirrorQueue"]);
+    expect((await s.tick(utc("2026-01-15T10:02:00"))).sort()).toEqual([
+      "recoverArtRequests",
+      "replayCacheInvalidations",
+      "sweepMirrorQueue",
+    ]);
     expect(s.timesOf("sweepMirrorQueue")).toEqual(["2026-01-15T10:01:00.000Z", "2026-01-15T10:02:00.000Z"]);
   });
 });

@@ -121,6 +121,12 @@ describe("generateArt's input", () => {
     ["an audio analysis of 64 KB", true, { audioAnalysis: { s: "x".repeat(65_536 - 8) } }],
     ["an audio analysis over 64 KB", false, { audioAnalysis: { s: "x".repeat(65_536) } }],
     ["an audio analysis that is not an object", false, { audioAnalysis: [1, 2] }],
+    ["an audio analysis 32 levels deep", true, { audioAnalysis: { a: JSON.parse("[".repeat(31) + "1" + "]".repeat(31)) as unknown } }],
+    [
+      "an audio analysis 2,000 levels deep (small, but zod's walk would overflow)",
+      false,
+      { audioAnalysis: { a: JSON.parse("[".repeat(2000) + "]".repeat(2000)) as unknown } },
+    ],
     ["an unknown field", false, { previousVotes: [] }],
     ["an unknown musicInfo field", false, { musicInfo: { title: "t", lyrics: "..." } }],
     ["eleven styles", false, { preferences: { styles: Array.from({ length: 11 }, (_, i) => `s${i}`) } }],

@@ -141,7 +141,9 @@ describe("in this process: the same handlers, the logger watched", () => {
   let error: jest.SpyInstance;
   beforeAll(async () => {
     h = await startCacheHarness();
-    cache = h.newCache();
+    // A generous Redis deadline: this suite is about input, not outages; with the 150 ms default a
+    // store delayed by a loaded machine failed open and the load counts below went astray.
+    cache = h.newCache({ timeoutMs: 2_000 });
     const deps = () => ({ db: db(), cache });
     server = await serveHandlers({ publicFeed: publicFeedHandler(deps), publicGeneration: publicGenerationHandler(deps) });
   });

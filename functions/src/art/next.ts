@@ -32,16 +32,20 @@ const keyOf = (doc: DocumentSnapshot): PoolKey => ({ t: doc.get("createdAt") as 
 export async function nextArtworks(deps: ArtDeps, uid: string, sessionId: string, limit: number): Promise<{ artworks: ArtworkView[] }> {
   const { db } = deps;
   const now = deps.now();
-  await liveSession(db, uid, sessionId, now);
-  const fresh = await db
-    .collection(artworks)
-    .where("sessionId", "==", sessionId)
-    .where("createdAt", ">=", Timestamp.fromMillis(now - artLimits.freshWindowMs))
-    .orderBy("createdAt", "desc")
-    .limit(limit)
-    .get();
+  // One round trip for the three first reads; nothing is answered before the session is checked.
+  const [, fresh, firstViewer] = await Promise.all([
+    liveSession(db, uid, sessionId, now),
+    db
+      .collection(artworks)
+      .where("sessionId", "==", sessionId)
+      .where("createdAt", ">=", Timestamp.fromMillis(now - artLimits.freshWindowMs))
+      .orderBy("createdAt", "desc")
+      .limit(limit)
+      .get(),
+    db.doc(viewerPath(uid)).get(),
+  ]);
   for (let round = 1; round <= maxRounds; round++) {
-    const viewer = await db.doc(viewerPath(uid)).get();
+    const viewer = round === 1 ? firstViewer : await db.doc(viewerPath(uid)).get();
     const version = (viewer.get("version") as number | undefined) ?? 0;
     const bands = bandsOf(viewer.get("seen"));
     const want = limit - fresh.size;

@@ -82,6 +82,8 @@ describe("one request, one artwork", () => {
     expect(artwork).toMatchObject({ uid, requestId, provider: "local", contentType: "image/png" });
     expect(await objectExists(artwork.storagePath as string)).toBe(true);
     expect(await processingStatus(deps, uid, requestId)).toEqual({ status: "done", progress: 100, stage: "done", artworkId: requestId });
+    // The entry lives 24 h after its last update (the done one).
+    expect(await testRedis().ttl(`fresco:processing:${requestId}`)).toBeGreaterThan(24 * 3600 - 60);
     expect(await processArtRequest(deps, requestId)).toBe("ended"); // a late event changes nothing
     expect(await ledger(uid)).toEqual([-1]);
   });

@@ -11,21 +11,26 @@ export function frescoClient(functions: Functions, httpBase: string) {
       const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name, options)(request);
       return data;
     },
-    /** A streaming callable: its chunks as they come, until `signal` aborts (the function then
-     *  ends: the server sees the disconnect) or the server ends the stream. */
-    async *watch<N extends StreamName>(name: N, request: RequestOf<N>, signal?: AbortSignal): AsyncGenerator<ChunkOf<N>, void> {
+    /** A streaming callable: resolves once the server answered (the watch is live), to its
+     *  chunks as they come, until `signal` aborts (the function then ends: the server sees the
+     *  disconnect) or the server ends the stream. A refusal or a broken stream throws from the
+     *  iteration. */
+    async watch<N extends StreamName>(name: N, request: RequestOf<N>, signal?: AbortSignal): Promise<AsyncIterable<ChunkOf<N>>> {
       const entry = callables[name] as { timeoutSeconds?: number };
       const callable = httpsCallable<RequestOf<N>, ResponseOf<N>, ChunkOf<N>>(functions, name, {
         timeout: (entry.timeoutSeconds ?? 70) * 1000,
       });
-      const { stream } = await callable.stream(request, signal ? { signal } : {});
-      for await (const chunk of stream) yield chunk;
+      const { stream, data } = await callable.stream(request, signal ? { signal } : {});
+      // The final answer rejects with the same error the iteration throws (or on abort):
+      // handled here, so it never surfaces as an unhandled rejection in the app.
+      data.catch(() => undefined);
+      return stream;
     },
     async get<N extends HttpName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
       const query = new URLSearchParams(
         Object.entries(request ?? {})
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => [k, String(v)]),
+          .map(([k, v]): [string, string] => [k, String(v)]),
       );
       const response = await fetch(`${httpBase}/${name}${query.size ? `?${query}` : ""}`);
       const body = (await response.json().catch(() => ({}))) as ResponseOf<N> & { error?: string };

@@ -1,8 +1,8 @@
 import { FieldPath, Timestamp } from "firebase-admin/firestore";
-import { httpsCallable } from "firebase/functions";
+import { frescoClient } from "../../client/src/call";
 import type { ArtDeps } from "../src/art/deps";
 import { artLimits, artworks, artworkPath, impressions, viewerPath } from "../src/art/model";
-import { nextArtworks, recordImpressions } from "../src/art/next";
+import { nextArtworks, recordImpressions, sessionArtworks } from "../src/art/next";
 import { startArtSession } from "../src/art/sessions";
 import { userPath } from "../src/people/model";
 import { db } from "../src/shared/firebase";
@@ -40,11 +40,7 @@ const timed = async <T>(samples: number[], work: () => Promise<T>): Promise<T> =
 /** The bare queries the unified one replaces: the session's fresh art and the newest 20. */
 async function bareQuery(sessionId: string, now: number) {
   const [fresh, pool] = await Promise.all([
-    db()
-      .collection(artworks)
-      .where("sessionId", "==", sessionId)
-      .where("createdAt", ">=", Timestamp.fromMillis(now - artLimits.freshWindowMs))
-      .orderBy("createdAt", "desc")
+    sessionArtworks(db(), sessionId, now - artLimits.freshWindowMs)
       .limit(limit)
       .get(),
     db().collection(artworks).orderBy("createdAt", "desc").limit(limit).get(),
@@ -122,10 +118,8 @@ async function streamTable() {
   const tab = await signedInApp("bench-watch", uid);
   const controller = new AbortController();
   const arrived = new Map<string, number>();
-  const { stream, data } = await httpsCallable<unknown, unknown, { artwork: { artworkId: string } }>(tab.functions, "watchArtSession", {
-    timeout: 3_600_000,
-  }).stream({ sessionId }, { signal: controller.signal });
-  data.catch(() => undefined); // rejects once the bench disconnects
+  const client = frescoClient(tab.functions, "");
+  const stream = await client.watch("watchArtSession", { sessionId }, controller.signal);
   const reading = (async () => {
     for await (const chunk of stream) arrived.set(chunk.artwork.artworkId, performance.now());
   })().catch(() => undefined);
@@ -138,14 +132,14 @@ async function streamTable() {
     }
     return arrived.get(id)!;
   };
-  const generate = httpsCallable<unknown, { requestId: string }>(tab.functions, "generateArt");
+  const generate = (data: { sessionId: string; prompt: string }) => client.call("generateArt", data);
   const endToEnd: number[] = [];
   const call: number[] = [];
   const floor: number[] = [];
   progress(`generateArt -> watchArtSession, ${streamSamples} samples after 3 warm-ups`);
   for (let i = 0; i < streamSamples + 3; i++) {
     const t0 = performance.now();
-    const { requestId } = (await generate({ sessionId, prompt: `bench ${i}` })).data;
+    const { requestId } = await generate({ sessionId, prompt: `bench ${i}` });
     const answered = performance.now();
     const at = await until(requestId);
     // The floor: an artwork written straight to Firestore, to the same watch.

@@ -14,6 +14,15 @@ const pageSize = 100;
  *  raced another's commit scans again. */
 const maxRounds = 5;
 
+/** A session's artworks made at `sinceMs` or later, newest first (the `(sessionId, createdAt
+ *  desc)` index): nextArtworks' fresh art and watchArtSession's listener. */
+export const sessionArtworks = (db: Firestore, sessionId: string, sinceMs: number) =>
+  db
+    .collection(artworks)
+    .where("sessionId", "==", sessionId)
+    .where("createdAt", ">=", Timestamp.fromMillis(sinceMs))
+    .orderBy("createdAt", "desc");
+
 const keyOf = (doc: DocumentSnapshot): PoolKey => ({ t: doc.get("createdAt") as Timestamp, id: doc.id });
 
 /**
@@ -35,11 +44,7 @@ export async function nextArtworks(deps: ArtDeps, uid: string, sessionId: string
   // One round trip for the three first reads; nothing is answered before the session is checked.
   const [, fresh, firstViewer] = await Promise.all([
     liveSession(db, uid, sessionId, now),
-    db
-      .collection(artworks)
-      .where("sessionId", "==", sessionId)
-      .where("createdAt", ">=", Timestamp.fromMillis(now - artLimits.freshWindowMs))
-      .orderBy("createdAt", "desc")
+    sessionArtworks(db, sessionId, now - artLimits.freshWindowMs)
       .limit(limit)
       .get(),
     db.doc(viewerPath(uid)).get(),
@@ -126,7 +131,7 @@ export async function recordImpressions(deps: ArtDeps, uid: string, sessionId: s
   const { db } = deps;
   const now = deps.now();
   const session = await liveSession(db, uid, sessionId, now);
-  const found = await db.getAll(...artworkIds.map((id) => db.doc(`${artworks}/${id}`)));
+  const found = await db.getAll(...artworkIds.map((id) => db.doc(artworkPath(id))));
   const batch = db.batch();
   const at = Timestamp.fromMillis(now);
   const known = found.filter((d) => d.exists);

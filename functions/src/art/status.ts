@@ -58,8 +58,7 @@ export interface ProcessingStatuses {
   release(requestId: string, worker: string): Promise<boolean>;
   /** The entry as stored (its raw JSON too, for `deleteIf`), or null. */
   read(requestId: string): Promise<{ entry: ProcessingEntry; raw: string } | null>;
-  /** Deletes the entry if it is still `raw`: how the recovery takes a dead worker's request
-   *  back, and how a worker gives one back for a retry. */
+  /** Deletes the entry if it is still `raw`: how the recovery takes a dead worker's request back. */
   deleteIf(requestId: string, raw: string): Promise<boolean>;
 }
 

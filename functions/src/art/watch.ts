@@ -1,7 +1,8 @@
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import * as logs from "./logs";
-import { artworks, artworkView, type ArtworkView } from "./model";
+import { artworkView, type ArtworkView } from "./model";
+import { sessionArtworks } from "./next";
 import { liveSession, recordSessionUse } from "./sessions";
 
 /** What a watch sends: each new artwork of the session. */
@@ -45,11 +46,7 @@ export async function watchArtSession(
   await recordSessionUse(session, startedAt);
   if (sink.signal.aborted) return { ended: "disconnected" };
   logs.watchStarted(uid, sessionId);
-  const query = db
-    .collection(artworks)
-    .where("sessionId", "==", sessionId)
-    .where("createdAt", ">=", Timestamp.fromMillis(startedAt - lookbackMs))
-    .orderBy("createdAt", "desc");
+  const query = sessionArtworks(db, sessionId, startedAt - lookbackMs);
   return new Promise<WatchEnd>((resolve, reject) => {
     let first = true;
     let sent = 0;

@@ -6,7 +6,7 @@ import { requestPath } from "./model";
 import { completeRequest, deferRequest, failRequest } from "./outcomes";
 import { ProviderError, type ArtInputs } from "./providers/provider";
 import { generateArtInput } from "./schemas";
-import { newWorkerId } from "./status";
+import { newWorkerId, type EntryUpdate } from "./status";
 
 /** A stored request as the worker reads it (written by generateArt; checked again here,
  *  as every queue item is, before anything is generated from it). */
@@ -50,7 +50,7 @@ export async function processArtRequest(deps: ArtDeps, requestId: string): Promi
   }
   logs.claimed(requestId, request.attempt, worker);
   let lost = false;
-  const update = async (change: Parameters<ArtDeps["statuses"]["update"]>[2]) => {
+  const update = async (change: EntryUpdate) => {
     try {
       if (!(await deps.statuses.update(requestId, worker, change))) lost = true;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { collection, onSnapshot, query, where } from "firebase/firestore";
-import { httpsCallable } from "firebase/functions";
-import { artRequests, artworkPath, requestPath, sessionPath } from "../../src/art/model";
+import { frescoClient } from "../../../client/src/call";
+import { artRequests, artworkPath, impressionPath, requestPath, sessionPath } from "../../src/art/model";
 import { ledgerPath } from "../../src/credits/model";
 import { onArtRequestWritten, recoverArtRequests, watchArtSession } from "../../src/art";
 import { callCallable } from "../helpers/auth";
@@ -129,10 +129,8 @@ describe("generateArt to nextArtworks", () => {
         query(collection(tab.firestore, "artworks"), where("uid", "==", ada.uid), where("sessionId", "==", adaSession)),
         (snap) => snap.docChanges().forEach((c) => c.type === "added" && listened.push(c.doc.id)),
       );
-      const { stream, data } = await httpsCallable<unknown, unknown, { artwork: Artwork }>(tab.functions, "watchArtSession", {
-        timeout: 120_000,
-      }).stream({ sessionId: adaSession }, { signal: controller.signal });
-      data.catch(() => undefined); // the stream's end: a rejection once we disconnect
+      // Through the typed client's watch (httpsCallable(...).stream() underneath).
+      const stream = await frescoClient(tab.functions, "").watch("watchArtSession", { sessionId: adaSession }, controller.signal);
       const reading = (async () => {
         for await (const chunk of stream) chunks.push({ ...chunk, at: Date.now() });
       })().catch(() => undefined);
@@ -220,6 +218,10 @@ describe("refusals change nothing", () => {
       ["generateArt", { sessionId: adaSession, previousVotes: [1] }, ada, "INVALID_ARGUMENT"],
       ["nextArtworks", { sessionId: adaSession, limit: 51 }, ada, "INVALID_ARGUMENT"],
       ["recordImpressions", { sessionId: adaSession, artworkIds: [] }, ada, "INVALID_ARGUMENT"],
+      ["recordImpressions", { sessionId: adaSession, artworkIds: ["x"], via: "served" }, ada, "INVALID_ARGUMENT"],
+      ["getProcessingStatus", { requestId: "a/b" }, ada, "INVALID_ARGUMENT"],
+      ["watchArtSession", { sessionId: "" }, ada, "INVALID_ARGUMENT"],
+      ["startArtSession", { sessionId: adaSession, uid: bo.uid }, ada, "INVALID_ARGUMENT"],
     ];
     const balances = async () => Promise.all([ada, bo, broke].map((p) => balanceOf(p.uid)));
     const requests = async () => (await db().collection(artRequests).get()).size;
@@ -228,9 +230,17 @@ describe("refusals change nothing", () => {
     expect(await balances()).toEqual(before);
     expect(await requests()).toBe(requestsBefore);
     expect((await db().collection(ledgerPath(broke.uid)).get()).size).toBe(0);
-    expect(await refusal("generateArt", { sessionId: adaSession })).toBe("UNAUTHENTICATED");
+    for (const name of ["generateArt", "getProcessingStatus", "nextArtworks", "recordImpressions", "watchArtSession"])
+      expect([name, await refusal(name, { sessionId: adaSession, requestId, artworkIds: [requestId] })]).toEqual([name, "UNAUTHENTICATED"]);
     await untilEnded(ada, requestId);
     expect((await db().doc(requestPath(requestId)).get()).get("status")).toBe("done");
+  });
+
+  it("skips unknown artworks in recordImpressions: nothing is written for them", async () => {
+    const ids = [unique("no-such-art"), unique("no-such-art")];
+    expect(await call("recordImpressions", { sessionId: adaSession, artworkIds: ids }, ada)).toEqual({ recorded: 0, unknown: 2 });
+    const written = await db().getAll(...ids.map((id) => db().doc(impressionPath(ada.uid, id))));
+    expect(written.map((d) => d.exists)).toEqual([false, false]);
   });
 
   it("answers a non-streaming watchArtSession with failed-precondition", async () => {

@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { Timestamp } from "firebase-admin/firestore";
-import type { ArtDeps, ArtSettings } from "../../src/art/deps";
+import { defaultArtTiming, type ArtDeps, type ArtSettings } from "../../src/art/deps";
 import { s3ArtImageStore } from "../../src/art/images";
 import { artworks } from "../../src/art/model";
 import { localProvider } from "../../src/art/providers/local";
@@ -61,15 +61,7 @@ export function artTestDeps(
     statuses: redisStatuses(redis, now),
     images: s3ArtImageStore(client, bucket, `${s3.url}/${bucket}`),
     provider: () => provider,
-    settings: {
-      cost: 1,
-      maxAttempts: 3,
-      stallMs: 60_000,
-      heartbeatMs: 10_000,
-      retryBaseMs: 10_000,
-      recoveryBatch: 100,
-      ...options.settings,
-    },
+    settings: { cost: 1, maxAttempts: 3, recoveryBatch: 100, ...defaultArtTiming, ...options.settings },
   };
 }
 

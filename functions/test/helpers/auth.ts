@@ -1,4 +1,5 @@
 import { auth } from "../../src/shared/firebase";
+import { emulatorIdToken } from "../../tools/stack/id-token";
 import { authHost, functionUrl } from "./emulators";
 
 /** Creates (or resets) an Auth-emulator user, with `admin: true` when asked. */
@@ -14,18 +15,7 @@ export async function createUser(uid: string, claims: Record<string, unknown> = 
 export const createAdmin = (uid = "test-admin") => createUser(uid, { admin: true });
 
 /** A real ID token from the Auth emulator, as a signed-in app would hold. */
-export async function idTokenFor(uid: string): Promise<string> {
-  const customToken = await auth().createCustomToken(uid);
-  const url = `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: customToken, returnSecureToken: true }),
-  });
-  const body = (await response.json()) as { idToken?: string };
-  if (!body.idToken) throw new Error(`sign-in failed for ${uid}: ${JSON.stringify(body)}`);
-  return body.idToken;
-}
+export const idTokenFor = (uid: string): Promise<string> => emulatorIdToken(authHost, uid);
 
 export interface CallableResult<T> {
   status: number;

@@ -2,7 +2,8 @@ import { Timestamp } from "firebase-admin/firestore";
 import { artLimits, requestPath, sessionPath } from "../../src/art/model";
 import { ledgerEntryPath, purchaseReason } from "../../src/credits/model";
 import { userPath } from "../../src/people/model";
-import { auth, db } from "../../src/shared/firebase";
+import { db } from "../../src/shared/firebase";
+import { emulatorIdToken } from "../stack/id-token";
 import type { StackLayout } from "../stack/layout";
 import { useEmulators } from "./emulator-env";
 
@@ -52,7 +53,7 @@ export async function seedDemoArt(layout: StackLayout): Promise<string[]> {
       lastUsedAt: Timestamp.fromMillis(now),
       expiresAt: Timestamp.fromMillis(now + artLimits.sessionLifeMs),
     });
-  const token = await idToken(layout, uid);
+  const token = await emulatorIdToken(layout.hosts.auth, uid);
   const requestIds: string[] = [];
   for (const { clientRequestId, ...inputs } of demoArt.prompts) {
     const response = await fetch(layout.functionUrl("generateArt"), {
@@ -73,18 +74,4 @@ export async function seedDemoArt(layout: StackLayout): Promise<string[]> {
   }
   const artworks = await Promise.all(requestIds.map((id) => db().doc(`artworks/${id}`).get()));
   return artworks.filter((a) => a.exists).map((a) => a.get("imageUrl") as string);
-}
-
-/** An ID token of a demo user from the Auth emulator, as a signed-in app holds. */
-async function idToken(layout: StackLayout, uid: string): Promise<string> {
-  const custom = await auth().createCustomToken(uid);
-  const url = `http://${layout.hosts.auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: custom, returnSecureToken: true }),
-  });
-  const body = (await response.json()) as { idToken?: string };
-  if (!body.idToken) throw new Error(`demo sign-in failed for ${uid}`);
-  return body.idToken;
 }

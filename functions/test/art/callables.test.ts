@@ -7,7 +7,7 @@ import { onArtRequestWritten, recoverArtRequests, watchArtSession } from "../../
 import { callCallable } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
 import { fireScheduledJob } from "../helpers/schedule";
-import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { db, suiteWithTriggers } from "../helpers/firestore";
 import { signedInApp } from "../helpers/sdk";
 import { waitFor } from "../helpers/wait";
 import { call, type Person } from "../people/harness";
@@ -16,7 +16,7 @@ import { artist, balanceOf, startSession, untilEnded, type Artwork } from "./har
 // The art callables through the Functions emulator (ID tokens, real triggers: the worker runs
 // on onArtRequestWritten), the real Redis and the stack's S3 store.
 jest.setTimeout(90_000);
-freshSuiteWithTriggers();
+suiteWithTriggers();
 
 const unique = (name: string) => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 const refusal = async (name: string, data: unknown, who?: Person) => (await callCallable(name, data, who?.token)).error?.status;

@@ -8,7 +8,9 @@ import { createAdmin, createUser } from "../helpers/auth";
 import { dayMs } from "../helpers/clock";
 import { layout } from "../helpers/emulators";
 import { signedInApp, type SignedInApp } from "../helpers/sdk";
-import { clearFirestore, db } from "../helpers/firestore";
+import { canvasProjects } from "../../src/canvas/model";
+import { maintenanceCursors } from "../../src/maintenance/cursors";
+import { clearCollections, db, suiteWithTriggers } from "../helpers/firestore";
 import { fireScheduledJob } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 import { liveElements } from "./harness";
@@ -27,8 +29,10 @@ describe("the canvas editor through the Firebase JS SDK", () => {
   let tab1: Editor;
   let tab2: Editor;
   let admin: Editor;
+  // Its jobs fire through the emulator (triggers on); canvas collections have no trigger.
+  suiteWithTriggers();
   beforeAll(async () => {
-    await clearFirestore();
+    await clearCollections([canvasProjects, canvasMedia, maintenanceCursors]);
     await createUser("editor-sdk");
     await createAdmin("editor-sdk-admin");
     tab1 = await signedInApp("tab1", "editor-sdk");

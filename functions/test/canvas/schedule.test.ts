@@ -1,12 +1,16 @@
 import { loadCanvasState } from "../../src/canvas/load";
 import { loadCanvasProject, snapshotCanvasProjects } from "../../src/canvas";
-import { clearFirestore, db } from "../helpers/firestore";
+import { canvasProjects } from "../../src/canvas/model";
+import { maintenanceCursors } from "../../src/maintenance/cursors";
+import { clearCollections, db, suiteWithTriggers } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import { fireScheduledJob } from "../helpers/schedule";
 import { heads, liveElements, seedProject } from "./harness";
 
 describe("snapshotCanvasProjects schedule", () => {
-  beforeEach(clearFirestore);
+  // The schedule fires through the emulator (triggers on); canvas collections have no trigger.
+  suiteWithTriggers();
+  beforeEach(() => clearCollections([canvasProjects, maintenanceCursors]));
 
   it("is wired as a 6-hourly unix-cron schedule (00:00, 06:00, 12:00, 18:00) without platform retries, and loadCanvasProject as a callable", () => {
     const endpoint = snapshotCanvasProjects.__endpoint;

@@ -5,7 +5,8 @@ import { mirrorPath, mirrorQueue, sourcePath } from "../../src/mirror/paths";
 import { scoreFields } from "../../src/mirror/score";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
-import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { db, suiteWithTriggers } from "../helpers/firestore";
+import { soakSize } from "../helpers/soak";
 import { waitFor } from "../helpers/wait";
 
 // The public reads and the admin score callable, end to end: real HTTP to the Functions
@@ -44,18 +45,20 @@ describe("public feed and admin score", () => {
     adminToken = await idTokenFor(await createAdmin("feed-admin"));
     userToken = await idTokenFor(await createUser("feed-user"));
   });
-  freshSuiteWithTriggers();
-  // Tests share the suite's Firestore: each seeds its own ids and filters by them.
+  suiteWithTriggers();
+  // Tests share the lane's Firestore: each seeds its own ids and filters by them.
   const only = (items: Item[], prefix: string) => items.filter((i) => i.historyId.startsWith(`${prefix}-`));
 
-  it("read-your-writes: 100 score updates, each visible in the feed and the item at once", async () => {
+  // 25 updates by default, 100 under FRESCO_SOAK=1.
+  const updates = soakSize(25, 100);
+  it(`read-your-writes: ${updates} score updates, each visible in the feed and the item at once`, async () => {
     const ids = await seedPublic(3, "ryw");
     const target = ids[1]!;
     // Warm the caches so every check below reads through a cache that must have been invalidated.
     await getJson("publicFeed", { sort: "score", limit: 50 });
     await getJson("publicGeneration", { id: target });
     let previous = -1;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < updates; i++) {
       let score = Math.round(Math.random() * 1000) / 100;
       if (score === previous) score = (score + 1) % 10;
       previous = score;
@@ -69,8 +72,8 @@ describe("public feed and admin score", () => {
       expect(one.body.item.aestheticScore).toBe(score);
     }
     const audits = await db().collection(adminAudit).where("target.historyId", "==", target).count().get();
-    expect(audits.data().count).toBe(100);
-    // Let the 200 mirror tasks these updates enqueued drain here, not in the next test's time
+    expect(audits.data().count).toBe(updates);
+    // Let the mirror tasks these updates enqueued drain here, not in the next test's time
     // (the Functions emulator runs one trigger at a time).
     const open = () =>
       db().collection(mirrorQueue).where("historyId", "==", target).where("status", "in", ["pending", "processing"]).count().get();

@@ -8,13 +8,13 @@
 import { doc, serverTimestamp, setDoc, updateDoc } from "firebase/firestore";
 import { createUser } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
-import { freshSuiteWithTriggers } from "../helpers/firestore";
+import { suiteWithTriggers } from "../helpers/firestore";
 import { signedInApp, type SignedInApp } from "../helpers/sdk";
 import { waitFor } from "../helpers/wait";
 import type { Collections, Page, State } from "./harness";
 
 jest.setTimeout(120_000);
-freshSuiteWithTriggers();
+suiteWithTriggers();
 
 const run = Date.now().toString(36);
 let ann!: SignedInApp; // the artist

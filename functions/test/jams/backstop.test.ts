@@ -1,13 +1,13 @@
 import { onJamTallyWritten } from "../../src/jams";
 import { entryPath, tallyPath } from "../../src/jams/model";
-import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { db, suiteWithTriggers } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
 import { jamDeps, jamWithEntries } from "./harness";
 
 // The fold's backstop: a vote committed but its fold never ran (the instance died between
 // the two). The shard's write trigger folds the entry, so listeners still end at the counts.
 describe("onJamTallyWritten", () => {
-  freshSuiteWithTriggers();
+  suiteWithTriggers();
 
   it("is a Firestore trigger on the tally shards, retried by the platform", () => {
     expect(onJamTallyWritten.__endpoint).toMatchObject({

@@ -2,14 +2,16 @@ import { entryPath } from "../../src/jams/model";
 import { voteDebugInfo } from "../../src/jams/queue";
 import { vote } from "../../src/jams/vote";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
+import { soakSize } from "../helpers/soak";
 import { ballots, jamDeps, jamWithEntries } from "./harness";
 
-// 200 participants voting at once, each switching several times: counts equal a recount of
-// the vote documents, with no vote lost or doubled and no error reaching a participant.
+// Participants voting at once (50 by default, 200 under FRESCO_SOAK=1), each switching several
+// times: counts equal a recount of the vote documents, with no vote lost or doubled and no
+// error reaching a participant.
 describe("jam votes under concurrency", () => {
   triggersOffDuringSuite();
   beforeEach(clearFirestore);
-  const participants = 200;
+  const participants = soakSize(50, 200);
   const rounds = 4;
 
   async function storm(jamId: string, entryFor: (p: number, round: number) => string) {

@@ -8,15 +8,16 @@ import { processDue, processTask } from "../../src/mirror/process";
 import { sweepQueue } from "../../src/mirror/sweep";
 import { clearFirestore, db, triggersOffDuringSuite, withoutTriggers } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
+import { soakSize } from "../helpers/soak";
 import { crashSometimes, enqueueFor, InjectedCrash, mirrorMismatch, testDeps } from "./harness";
 
-// Guarantee 1 (convergence) and 2 (no stale overwrite), model-based: thousands of random
-// source writes; their tasks delivered duplicated, shuffled, late, to concurrent
-// processors that crash between steps; then drain and compare every item to its projection.
-// 600 by default (24 items, so each sees ~25 writes): contended transactions are slow on the
-// emulator (about 1 s per deadlock it breaks), and the whole suite must fit CI's budget;
-// FRESCO_MODEL_OPS=5000 for a longer soak (its seed line replays a failure).
-const operations = Number(process.env.FRESCO_MODEL_OPS ?? 600);
+// Guarantee 1 (convergence) and 2 (no stale overwrite), model-based: random source writes;
+// their tasks delivered duplicated, shuffled, late, to concurrent processors that crash between
+// steps; then drain and compare every item to its projection. 200 operations by default (24
+// items, so each sees ~8 writes), 600 under FRESCO_SOAK=1; FRESCO_MODEL_OPS=5000 for a longer
+// soak (its seed line replays a failure). Contended transactions are slow on the emulator
+// (about 1 s per deadlock it breaks).
+const operations = Number(process.env.FRESCO_MODEL_OPS ?? soakSize(200, 600));
 const users = ["ann", "ben", "cat"];
 const items = Array.from({ length: 24 }, (_, i) => ({ uid: users[i % users.length]!, historyId: `gen-${i}` }));
 

@@ -1,7 +1,7 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { sourceItem } from "../helpers/fixtures";
 import { mirrorQueue, sourcePath } from "../../src/mirror/paths";
-import { db, freshSuiteWithTriggers } from "../helpers/firestore";
+import { db, suiteWithTriggers } from "../helpers/firestore";
 import { prng, testSeed } from "../helpers/random";
 import { fireSchedule } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
@@ -24,7 +24,7 @@ async function queueDrained(): Promise<boolean> {
 }
 
 describe("mirror through the real trigger path", () => {
-  freshSuiteWithTriggers();
+  suiteWithTriggers();
 
   it("converges after random writes delivered by the Functions emulator", async () => {
     const rnd = prng(testSeed("mirror trigger path"));

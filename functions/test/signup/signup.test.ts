@@ -11,17 +11,17 @@ import { mirrorPath, sourcePath } from "../../src/mirror/paths";
 import { scoreFields } from "../../src/mirror/score";
 import type { SignupSettings } from "../../src/signup/config";
 import { refreshSignupSelection, signupImageCache } from "../../src/signup/refresh";
-import { selectSignupCandidates, spareFactor, type SignupImage } from "../../src/signup/select";
+import type { SignupImage } from "../../src/signup/select";
 import { callCallable, createAdmin, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
-import { mirrorDoc, sourceItem } from "../helpers/fixtures";
-import { clearFirestore, db, freshSuiteWithTriggers, triggersOffDuringSuite } from "../helpers/firestore";
+import { sourceItem } from "../helpers/fixtures";
+import { db, freshSuiteWithTriggers } from "../helpers/firestore";
 import { testRedis } from "../helpers/redis";
 import { fireSchedule, fireScheduledJob } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 
-// The signup images: the selection rules (direct), the scheduled refresh and the HTTP read
-// through the Functions emulator, and every change to a shown item travelling the real path:
+// The signup images: the scheduled refresh and the HTTP read through the Functions emulator
+// (the selection rules are in select.test.ts), and every change to a shown item travelling the real path:
 // source write → onGenerationHistoryWritten → mirror task → mirror write + outbox → tag bump
 // (or a direct mirror write → onGenerationWritten) → the next signupImages read.
 
@@ -86,51 +86,6 @@ async function warm(ids: string[]): Promise<void> {
 async function signupTagVersion(): Promise<number> {
   return Number(await testRedis().get(redisKeys.tagVersion(tags.signup())));
 }
-
-describe("signup selection rules (selectSignupCandidates)", () => {
-  triggersOffDuringSuite();
-  beforeEach(clearFirestore);
-  const settings = { count: 5, minScore: 7, perCreator: 2, ttlMs: 24 * 3600_000 };
-
-  async function seed(rows: Array<[string, string, number | undefined, boolean?]>): Promise<void> {
-    const batch = db().batch();
-    for (const [id, uid, score, image] of rows) batch.set(db().doc(mirrorPath(id)), mirrorDoc(uid, score, { image: image ?? true }));
-    await batch.commit();
-  }
-
-  it("takes the best scores at or above the threshold, with an image, at most perCreator per creator, count × spareFactor of them", async () => {
-    await seed([
-      ["sel-0", "a", 9.9],
-      ["sel-1", "a", 9.8],
-      ["sel-2", "a", 9.7], // a third of creator a
-      ["sel-3", "b", 9.5],
-      ["sel-4", "c", 6.9], // below the threshold
-      ["sel-5", "d", 9.6, false], // no image
-      ["sel-6", "e", 8],
-      ["sel-7", "f", 7], // exactly the threshold
-      ["sel-8", "g", undefined], // not scored
-    ]);
-    expect(await selectSignupCandidates(db(), settings)).toEqual(["sel-0", "sel-1", "sel-3", "sel-6", "sel-7"]);
-    expect(spareFactor).toBe(2);
-    // count 2: 4 candidates, the best ones.
-    expect(await selectSignupCandidates(db(), { ...settings, count: 2 })).toEqual(["sel-0", "sel-1", "sel-3", "sel-6"]);
-    expect(await selectSignupCandidates(db(), { ...settings, minScore: 9.55 })).toEqual(["sel-0", "sel-1"]);
-  });
-
-  it("reads on past a page full of a creator it may take no more of", async () => {
-    // 60 items of one creator outscore the other creator's one: with perCreator 1 the second
-    // candidate is on the query's second page (pages of 50).
-    await seed([
-      ...Array.from({ length: 60 }, (_, i): [string, string, number] => [`many-${String(i).padStart(2, "0")}`, "many", 9 + i / 100]),
-      ["other-0", "other", 7.5],
-    ]);
-    expect(await selectSignupCandidates(db(), { ...settings, count: 1, perCreator: 1 })).toEqual(["many-59", "other-0"]);
-  });
-
-  it("selects nothing from an empty mirror", async () => {
-    expect(await selectSignupCandidates(db(), settings)).toEqual([]);
-  });
-});
 
 describe("signup images end to end", () => {
   freshSuiteWithTriggers();

@@ -15,7 +15,7 @@ import { LocalScheduler, schedulesOf, type Schedule } from "../../tools/stack/sc
 import type { StackLayout } from "../../tools/stack/layout";
 import { layout } from "../helpers/emulators";
 import { sourceItem } from "../helpers/fixtures";
-import { db, withoutTriggers } from "../helpers/firestore";
+import { db, setTriggers, triggersLive } from "../helpers/firestore";
 import { waitFor } from "../helpers/wait";
 
 /** The params the deploy and the emulator read: functions/.env (the stack reads it the same way). */
@@ -159,35 +159,37 @@ describe("LocalScheduler on the emulator (what npm start does every minute)", ()
 
   it("a tick fires sweepMirrorQueue through the emulator, and the sweeper processes a failed task past its backoff and an old pending task", async () => {
     // Source items and their tasks written with triggers off: no trigger will ever process
-    // these tasks, so their mirrors stay wrong until something sweeps the queue.
-    await withoutTriggers(async () => {
-      for (const id of ["sched-failed", "sched-pending"]) {
-        await db().doc(mirrorPath(id)).delete();
-        await db()
-          .doc(sourcePath(uid, id))
-          .set(sourceItem(uid, { prompt: `prompt of ${id}` }));
-      }
-      await taskRef("task-sched-failed").set({
-        op: "upsert",
-        uid,
-        historyId: "sched-failed",
-        status: "failed",
-        attempts: 1,
-        lastError: "Error: Firestore unavailable",
-        nextAttemptAt: secondsAgo(5),
-        createdAt: secondsAgo(30),
-        updatedAt: secondsAgo(10),
-      });
-      await taskRef("task-sched-pending").set({
-        op: "upsert",
-        uid,
-        historyId: "sched-pending",
-        status: "pending",
-        attempts: 0,
-        createdAt: secondsAgo(120), // older than the sweeper's 60 s grace: its trigger never came
-        updatedAt: secondsAgo(120),
-      });
+    // these tasks, so their mirrors stay wrong until something sweeps the queue. The tick needs
+    // them on (a schedule is a background trigger in the emulator).
+    await setTriggers("off");
+    for (const id of ["sched-failed", "sched-pending"]) {
+      await db().doc(mirrorPath(id)).delete();
+      await db()
+        .doc(sourcePath(uid, id))
+        .set(sourceItem(uid, { prompt: `prompt of ${id}` }));
+    }
+    await taskRef("task-sched-failed").set({
+      op: "upsert",
+      uid,
+      historyId: "sched-failed",
+      status: "failed",
+      attempts: 1,
+      lastError: "Error: Firestore unavailable",
+      nextAttemptAt: secondsAgo(5),
+      createdAt: secondsAgo(30),
+      updatedAt: secondsAgo(10),
     });
+    await taskRef("task-sched-pending").set({
+      op: "upsert",
+      uid,
+      historyId: "sched-pending",
+      status: "pending",
+      attempts: 0,
+      createdAt: secondsAgo(120), // older than the sweeper's 60 s grace: its trigger never came
+      updatedAt: secondsAgo(120),
+    });
+    await setTriggers("on");
+    await triggersLive();
     expect((await db().doc(mirrorPath("sched-failed")).get()).exists).toBe(false);
     expect((await db().doc(mirrorPath("sched-pending")).get()).exists).toBe(false);
 

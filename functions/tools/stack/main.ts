@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
@@ -14,6 +14,7 @@ import { emulatorsUsed, firebaseArgs, stackLayout, type StackLayout } from "./la
 import { cacheDir, chromiumPath, functionsDir, localBridgeToken, repoRoot } from "./paths";
 import { assertPortsFree } from "./ports";
 import { exited, spawnGroup, stopGroup, waitUntil } from "./processes";
+import { freshRunDir, printRunReport, runFiles } from "./run-report";
 import { LocalScheduler, schedulesOf, type Schedule } from "./scheduler";
 
 // The Firebase CLI runs on the Node.js 22 of the root package (npm's `node@22`): the
@@ -115,19 +116,79 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
 
 /** The admin panel (Vite, from the root package) into panel/dist, which the Hosting emulator
  *  serves; it is told where this stack's emulators listen. */
+const panelBuild = (layout: StackLayout): Step => ({
+  command: join(repoRoot, "node_modules", ".bin", "vite"),
+  args: ["build", "--logLevel", "warn", "panel"],
+  cwd: repoRoot,
+  env: {
+    FRESCO_PANEL_EMULATORS: "1",
+    FRESCO_PANEL_PROJECT: layout.project,
+    FRESCO_PANEL_AUTH_HOST: layout.hosts.auth,
+    FRESCO_PANEL_FUNCTIONS_HOST: layout.hosts.functions,
+  },
+});
+
 function buildPanel(layout: StackLayout): void {
   console.log("[fresco] building the admin panel");
-  execFileSync(join(repoRoot, "node_modules", ".bin", "vite"), ["build", "--logLevel", "warn", "panel"], {
-    cwd: repoRoot,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      FRESCO_PANEL_EMULATORS: "1",
-      FRESCO_PANEL_PROJECT: layout.project,
-      FRESCO_PANEL_AUTH_HOST: layout.hosts.auth,
-      FRESCO_PANEL_FUNCTIONS_HOST: layout.hosts.functions,
-    },
-  });
+  const step = panelBuild(layout);
+  execFileSync(step.command, step.args, { cwd: step.cwd, stdio: "inherit", env: { ...process.env, ...step.env } });
+}
+
+interface Step {
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string>;
+}
+
+/** Runs steps one after another with their output held back, then prints it under one header
+ *  (several chains run at once in `npm test`). Resolves with the chain's time, or rejects with
+ *  its name once every step it ran is printed. */
+async function chain(name: string, steps: Step[]): Promise<{ name: string; ms: number }> {
+  const started = performance.now();
+  let output = "";
+  for (const step of steps) {
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(step.command, step.args, {
+        cwd: step.cwd,
+        env: { ...process.env, ...step.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.once("error", (error) => ((output += `${error.message}\n`), resolve(1)));
+      child.once("exit", (code) => resolve(code ?? 1));
+    });
+    if (code !== 0) {
+      console.log(`[fresco] ${name}: failed (${step.command.split("/").pop()} ${step.args.join(" ")})\n${output}`);
+      throw new Error(`${name} failed`);
+    }
+  }
+  const ms = performance.now() - started;
+  console.log(`[fresco] ${name}: passed in ${(ms / 1000).toFixed(1)} s${output.trim() ? `\n${output.trimEnd()}` : ""}`);
+  return { name, ms };
+}
+
+const npmScript = (script: string): Step => ({ command: "npm", args: ["run", "--silent", script], cwd: functionsDir });
+
+/** `npm test`'s first phase, three chains at once on the machine's cores: typecheck; lint; the
+ *  functions' build, the panel's build and the pure lane of jest (test/lanes.js). All must pass
+ *  before the emulators start. */
+async function checks(layout: StackLayout, jestArgs: string[], timings: string): Promise<Array<{ name: string; ms: number }>> {
+  const pure: Step = {
+    command: join(functionsDir, "node_modules", ".bin", "jest"),
+    args: ["-c", "jest.unit.config.js", "--passWithNoTests", ...jestArgs],
+    cwd: functionsDir,
+    env: { FRESCO_TIMINGS: timings },
+  };
+  const results = await Promise.allSettled([
+    chain("typecheck", [npmScript("typecheck")]),
+    chain("lint", [npmScript("lint")]),
+    chain("build and pure lane", [npmScript("build"), panelBuild(layout), pure]),
+  ]);
+  const failed = results.filter((r) => r.status === "rejected");
+  if (failed.length) throw new Error(failed.map((r) => (r as PromiseRejectedResult).reason.message).join("; "));
+  return results.map((r) => (r as PromiseFulfilledResult<{ name: string; ms: number }>).value);
 }
 
 /** The emulator has no scheduler: run every scheduled function of the built functions on
@@ -145,21 +206,25 @@ function startScheduler(layout: StackLayout): { stop(): void; schedules: Schedul
 }
 
 async function main(mode: Mode, extraArgs: string[]): Promise<number> {
-  if (mode === "test") {
-    console.log("[fresco] typecheck and lint");
-    run("npm", ["run", "--silent", "typecheck"], functionsDir);
-    run("npm", ["run", "--silent", "lint"], functionsDir);
-    // The admin panel's tests run in Debian's Chromium: say so now, not after the emulators.
-    if (!existsSync(chromiumPath))
-      throw new Error(`${chromiumPath} is missing: the panel's browser tests need it (apt-get install chromium).`);
-  }
+  // The admin panel's tests run in Debian's Chromium: say so now, not after the emulators.
+  if (mode === "test" && !existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} is missing: the panel's browser tests need it (apt-get install chromium).`);
   assertJava();
   const layout = stackLayout();
   await assertPortsFree(layout.ports.filter((p) => mode === "start" || p.name !== "Upstash REST bridge"));
 
-  console.log("[fresco] building functions");
-  run("npm", ["run", "--silent", "build"], functionsDir);
-  buildPanel(layout);
+  // The run's figures (one directory per port offset: stacks on other offsets may run at once).
+  const runDir = join(cacheDir, `test-run-${layout.offset}`);
+  const phases: Array<{ name: string; ms: number }> = [];
+  if (mode === "test") {
+    freshRunDir(runDir);
+    console.log("[fresco] typecheck, lint, build and the pure lane, at once");
+    phases.push(...(await checks(layout, extraArgs.map(shellQuote), runFiles(runDir).timings)));
+  } else {
+    console.log("[fresco] building functions");
+    run("npm", ["run", "--silent", "build"], functionsDir);
+    buildPanel(layout);
+  }
 
   const token = localBridgeToken();
   const { redisUrl, bridgeUrl } = await startRedisAndBridge(mode, layout, token);
@@ -182,14 +247,30 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   const only = emulatorsUsed.join(",");
 
   if (mode !== "start") {
-    // test: the jest suite; exec: any command (benchmarks), both inside emulators:exec.
+    // test: the direct and functions lanes (tools/stack/lanes.ts); exec: any command
+    // (benchmarks); both inside emulators:exec.
+    const tsx = join("functions", "node_modules", ".bin", "tsx");
     const script =
       mode === "test"
-        ? ["npm", "--prefix", "functions", "run", "--silent", "jest", "--", ...extraArgs.map(shellQuote)].join(" ")
+        ? [tsx, join("functions", "tools", "stack", "lanes.ts"), runDir, ...extraArgs.map(shellQuote)].join(" ")
         : extraArgs.join(" ");
+    const execStarted = Date.now();
     const child = firebase(["emulators:exec", ...args, "--only", only, script], env);
     cleanups.push(() => stopGroup(child));
-    return exited(child);
+    const code = await exited(child);
+    if (mode === "test") {
+      const lanes = existsSync(runFiles(runDir).lanes)
+        ? (JSON.parse(readFileSync(runFiles(runDir).lanes, "utf8")) as { startedAt: number; endedAt: number })
+        : undefined;
+      if (lanes)
+        phases.push(
+          { name: "emulators start", ms: lanes.startedAt - execStarted },
+          { name: "direct and functions lanes", ms: lanes.endedAt - lanes.startedAt },
+          { name: "emulators stop", ms: Date.now() - lanes.endedAt },
+        );
+      printRunReport(runDir, phases);
+    }
+    return code;
   }
 
   const child = firebase(["emulators:start", ...args, "--only", only], env);

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { Cache } from "../../src/cache/cache";
 import { redisKeys } from "../../src/cache/keys";
 import { tags } from "../../src/cache/map";
 import { cacheInvalidations } from "../../src/cache/outbox";
@@ -11,10 +10,10 @@ import { userPath } from "../../src/people/model";
 import { ensureUser, type PeopleDeps } from "../../src/people/users";
 import { functionUrl } from "../helpers/emulators";
 import { db } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache, testRedis } from "../helpers/redis";
 
 /** The credits functions' dependencies on the test run's Firestore emulator and Redis. */
-export const creditsDeps = (): PeopleDeps => ({ db: db(), cache: new Cache({ redis: testRedis(), db: db() }) });
+export const creditsDeps = (): PeopleDeps => ({ db: db(), cache: testCache() });
 
 /** CREDITS_WEBHOOK_SECRET as the Functions emulator has it: tools/stack passes it to jest, and
  *  writes it to functions/.secret.local (read when jest runs some other way). */

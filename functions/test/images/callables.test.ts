@@ -3,14 +3,13 @@
  * call them: likes, comments, collections and sets, each read fresh right after its write,
  * and every refusal (right code, nothing written).
  */
-import { Cache } from "../../src/cache/cache";
 import { setLike } from "../../src/images/likes";
 import { collectionPath, commentsPath, likePath, savedPath, statShardsPath } from "../../src/images/model";
 import { sourcePath } from "../../src/mirror/paths";
 import { notificationsPath } from "../../src/people/model";
 import { callCallable } from "../helpers/auth";
 import { db, triggersOffDuringSuite } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache } from "../helpers/redis";
 import { call, get, person, type Person } from "../people/harness";
 import { publish, type Collections, type Details, type Page, type State } from "./harness";
 
@@ -59,7 +58,7 @@ describe("likes", () => {
     // per concurrent call, which measures its start-up, not the transaction.
     const hot = id("hot");
     await publish(owner.uid, hot);
-    const deps = { db: db(), cache: new Cache({ redis: testRedis(), db: db() }) };
+    const deps = { db: db(), cache: testCache() };
     const likers = Array.from({ length: 100 }, (_, i) => id(`liker-${i}`));
     const answers = await Promise.all(likers.map((uid) => setLike(deps, uid, hot, true)));
     await Promise.all(likers.slice(0, 10).map((uid) => setLike(deps, uid, hot, true))); // retried: nothing changes

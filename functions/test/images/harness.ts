@@ -4,11 +4,11 @@ import { sourcePath } from "../../src/mirror/paths";
 import { syncItem } from "../../src/mirror/rebuild";
 import { sourceItem } from "../helpers/fixtures";
 import { db } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache } from "../helpers/redis";
 
 let cache: Cache | undefined;
 /** The tags of a pipeline write are bumped on the run's real Redis (the functions' cache). */
-const bump = (tags: string[]) => (cache ??= new Cache({ redis: testRedis(), db: db() })).bump(tags);
+const bump = (tags: string[]) => (cache ??= testCache()).bump(tags);
 
 /** A source item by `uid`, brought to the mirror as the pipeline does (public unless told). */
 export async function publish(uid: string, historyId: string, fields: Record<string, unknown> = {}): Promise<void> {

@@ -1,10 +1,9 @@
-import { Cache } from "../../src/cache/cache";
 import { addEntry, createJam, type JamDeps } from "../../src/jams/room";
 import { db } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache } from "../helpers/redis";
 
 /** The jam functions' dependencies on the test run's Firestore emulator and Redis. */
-export const jamDeps = (): JamDeps => ({ db: db(), cache: new Cache({ redis: testRedis(), db: db() }) });
+export const jamDeps = (): JamDeps => ({ db: db(), cache: testCache() });
 
 export async function jamWithEntries(deps: JamDeps, count: number): Promise<{ jamId: string; entryIds: string[] }> {
   const { jamId } = await createJam(deps, "host", "load test");

@@ -6,7 +6,6 @@
  */
 import { doc, onSnapshot } from "firebase/firestore";
 import { Timestamp } from "firebase-admin/firestore";
-import { Cache } from "../../src/cache/cache";
 import { generations } from "../../src/mirror/paths";
 import { promptWords } from "../../src/mirror/words";
 import { withCreator } from "../../src/people/cards";
@@ -16,14 +15,14 @@ import { explore, followingFeed, loadFollowingFeed } from "../../src/people/read
 import { ensureUser, loadCard, type PeopleDeps } from "../../src/people/users";
 import { mirrorDoc } from "../helpers/fixtures";
 import { db } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache } from "../helpers/redis";
 import { signedInApp } from "../helpers/sdk";
 import { createUser } from "../helpers/auth";
 import { call, person } from "./harness";
 
 jest.setTimeout(60_000);
 const run = Date.now().toString(36);
-const deps = (cache = new Cache({ redis: testRedis(), db: db() })): PeopleDeps => ({ db: db(), cache });
+const deps = (cache = testCache()): PeopleDeps => ({ db: db(), cache });
 
 let clock = Date.now() - 3_600_000;
 /** A public item written straight to the mirror, newer than the one before. */
@@ -118,7 +117,7 @@ describe("names shown with items", () => {
     const read = async () => (await explore(reader, "stale on purpose", 5, undefined)).items[0]!.creator.username;
     const old = await read();
     // The writer's cache drops the `card:` tags from every bump: one invalidation disabled.
-    const writerCache = new Cache({ redis: testRedis(), db: db() });
+    const writerCache = testCache();
     const bump = writerCache.bump.bind(writerCache);
     writerCache.bump = (tags) => bump(tags.filter((t) => !t.startsWith("card:")));
     await updateProfile(deps(writerCache), uid, { username: `fresh_${run}` });

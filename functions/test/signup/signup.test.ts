@@ -16,7 +16,7 @@ import { callCallable, createAdmin, idTokenFor } from "../helpers/auth";
 import { functionUrl } from "../helpers/emulators";
 import { sourceItem } from "../helpers/fixtures";
 import { db, freshSuiteWithTriggers } from "../helpers/firestore";
-import { testRedis } from "../helpers/redis";
+import { testCache, testRedis } from "../helpers/redis";
 import { fireSchedule, fireScheduledJob } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 
@@ -93,7 +93,7 @@ describe("signup images end to end", () => {
   beforeAll(async () => {
     adminToken = await idTokenFor(await createAdmin("signup-admin"));
   });
-  const liveCache = () => new Cache({ redis: testRedis(), db: db() });
+  const liveCache = () => testCache();
 
   it("the schedule, fired as Cloud Scheduler does, stores the ids of the best public scored images and records its run", async () => {
     await publish("u-a", "ref-a1", 9.5);

@@ -9,14 +9,20 @@ import { db } from "../src/shared/firebase";
 import { percentile } from "../test/helpers/stats";
 import { startRedisServer } from "../tools/redis/redis-server";
 import { startUpstashBridge } from "../tools/redis/upstash-bridge";
+import { costTable } from "./cache-cost";
+import { firstCallTable } from "./redis-first-call";
 
-// Cache benchmark, on a redis-server and Upstash bridge of its own (it needs nothing else):
+// Cache benchmark, on a redis-server and Upstash bridge of its own (the cost table uses the emulators' Firestore):
 //   1. invalidation cost with 1k/10k/100k cached feed keys: tag bump (one EVALSHA of the bump script: INCR or restart, and the counter TTL) against a
 //      SCAN MATCH + DEL pattern invalidation, both through @upstash/redis and the bridge;
-//   2. hit latency of getOrLoad against a bare GET of the same entry.
+//   2. hit latency of getOrLoad against a bare GET of the same entry;
+//   3. round trips and commands per operation, and what they cost at Upstash's price (cache-cost.ts);
+//   4. the first Redis call of a new instance, over HTTP and TLS (redis-first-call.ts).
 // Run: FRESCO_PORT_OFFSET=3000 node tools/run.mjs exec functions/node_modules/.bin/tsx functions/bench/cache.ts
 const sizes = (process.env.BENCH_CACHE_KEYS ?? "1000,10000,100000").split(",").map(Number);
 const hitCalls = Number(process.env.BENCH_CACHE_HITS ?? 2000);
+// BENCH_CACHE_TABLES=cost,first-call runs only those tables (all four by default).
+const tables = new Set((process.env.BENCH_CACHE_TABLES ?? "invalidation,hit,cost,first-call").split(","));
 const bumpReps = 200;
 const scanReps = (n: number) => (n <= 1_000 ? 10 : n <= 10_000 ? 5 : 2);
 const TOKEN = "bench-cache";
@@ -149,10 +155,14 @@ async function main(): Promise<void> {
     const redis = new Redis({ url: bridge.url, token: TOKEN, enableAutoPipelining: true, retry: false });
     const version = ((await direct.info("server")).match(/redis_version:(\S+)/) ?? [])[1];
     console.log(`## Cache benchmark (Node ${process.versions.node}, redis-server ${version}, local Upstash bridge)`);
-    await invalidationTable(redis, direct);
+    if (tables.has("invalidation")) await invalidationTable(redis, direct);
     await direct.flushdb();
-    await hitTable(redis);
-    if (Number(await direct.get(redisKeys.tagVersion("feed:public"))) < 1) throw new Error("the cache did not store its tag version");
+    if (tables.has("hit")) {
+      await hitTable(redis);
+      if (Number(await direct.get(redisKeys.tagVersion("feed:public"))) < 1) throw new Error("the cache did not store its tag version");
+    }
+    if (tables.has("cost")) await costTable();
+    if (tables.has("first-call")) await firstCallTable();
   } finally {
     direct.disconnect();
     await bridge.close();

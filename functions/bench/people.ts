@@ -388,7 +388,7 @@ async function main(): Promise<void> {
     `\nfollowingFeed hit for a user following ${creators.toLocaleString("en")} creators: ${f(p50(big.hit))} ms p50 = ${ratio.toFixed(2)}x a bare GET (goal <= 2x: ${ratio <= 2 ? "met" : "NOT met"}).`,
   );
   console.log(
-    "A hit is one request: MGET of the entry and its tag versions (`me`), or for pages one script run that also checks the versions of the creators' cards the page shows (its join). A miss loads, joins the cards (through the userCard entries) and stores. The bare Firestore column is the loader alone (no card join).",
+    "A hit is one request: MGET of the entry and its tag versions (`me`), and for pages also the versions of the creators' cards the page showed when this instance last read it (its join). A miss loads, joins the cards (through the userCard entries) and stores. The bare Firestore column is the loader alone (no card join).",
   );
 
   console.log(`\n### Rename: updateProfile({ displayName, username }), ${renames} renames per user, alternating (ms)\n`);

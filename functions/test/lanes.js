@@ -16,7 +16,13 @@
  *   them on, so a run switches them on about once per suite that must start from an empty
  *   Firestore.
  */
-const pure = ["test/unit/", "test/credits/signature.test.ts", "test/rules/indexes.test.ts", "test/tools/local-token.test.ts"];
+const pure = [
+  "test/unit/",
+  "test/credits/signature.test.ts",
+  "test/rules/indexes.test.ts",
+  "test/tools/local-token.test.ts",
+  "test/tools/deploy-check.test.ts",
+];
 
 // Longest first: the lane ends soon after the functions lane.
 const direct = [
@@ -38,6 +44,8 @@ const direct = [
   "test/mirror/liveness.test.ts",
   "test/credits/spend.test.ts",
   "test/tools/upstash-bridge.test.ts",
+  "test/tools/script-flags.test.ts",
+  "test/tools/admin-grant.test.ts",
   "test/rules/people.test.ts",
   "test/cache/invalidation.test.ts",
   "test/canvas/media/wiring.test.ts",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "@upstash/redis";
 import { redisKeys } from "../cache/keys";
+import { luaScript, scriptOn } from "../cache/lua";
 import { withTimeout } from "../shared/timeout";
 import { artLimits } from "./model";
 
@@ -26,24 +27,33 @@ export interface ProcessingEntry {
 export type EntryUpdate = Partial<Pick<ProcessingEntry, "status" | "stage" | "progress" | "artworkId" | "error">>;
 
 /** Sets the entry only while `worker` holds it. KEYS: entry. ARGV: worker, new JSON, ttl s. */
-const updateScript = `local cur = redis.call('GET', KEYS[1])
+const updateScript = luaScript(
+  "art.updateStatus",
+  `local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local ok, entry = pcall(cjson.decode, cur)
 if not ok or type(entry) ~= 'table' or entry.worker ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
-return 1`;
+return 1`,
+);
 
 /** Deletes the entry only while `worker` holds it. KEYS: entry. ARGV: worker. */
-const releaseScript = `local cur = redis.call('GET', KEYS[1])
+const releaseScript = luaScript(
+  "art.releaseStatus",
+  `local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local ok, entry = pcall(cjson.decode, cur)
 if not ok or type(entry) ~= 'table' or entry.worker ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-return 1`;
+return 1`,
+);
 
 /** Deletes the entry only if it is still exactly what the caller read. KEYS: entry. ARGV: JSON. */
-const deleteIfScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-return 0`;
+const deleteIfScript = luaScript(
+  "art.deleteStatusIf",
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+return 0`,
+);
 
 /** A Redis call of the worker or the recovery; an @upstash/redis aborted signal resolves as a
  *  fake success, so the deadline is a race that throws (shared/timeout.ts). */
@@ -63,9 +73,9 @@ export interface ProcessingStatuses {
 }
 
 export function redisStatuses(redis: Redis, now: () => number = Date.now): ProcessingStatuses {
-  const update = redis.createScript<number>(updateScript);
-  const deleteIf = redis.createScript<number>(deleteIfScript);
-  const release = redis.createScript<number>(releaseScript);
+  const update = scriptOn<number>(redis, updateScript);
+  const deleteIf = scriptOn<number>(redis, deleteIfScript);
+  const release = scriptOn<number>(redis, releaseScript);
   const key = redisKeys.processing;
   const ttl = artLimits.statusTtlSeconds;
   // Workers hold the last entry they wrote, so an update needs no read.

@@ -4,15 +4,16 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { withTimeout } from "../shared/timeout";
 import {
   decodeEntry,
+  decodeJoin,
   decodeVersion,
   initVersionsScript,
   isCurrent,
   jitteredTtlMs,
-  readJoinedScript,
   releaseScript,
   storeScript,
   type TagVersion,
 } from "./entry";
+import { scriptOn } from "./lua";
 import * as logs from "./logs";
 import { CacheMetrics, type CacheCounters } from "./metrics";
 import { redisKeys } from "./keys";
@@ -25,6 +26,8 @@ export interface CacheDeps {
   db: Firestore;
   /** Deadline of one Redis call before the cache gives up and serves the loader. Default 150. */
   timeoutMs?: number;
+  /** Deadline of the instance's calls until Redis first answers (that call opens the connection). Default 1,000. */
+  firstCallTimeoutMs?: number;
   now?: () => number;
   random?: () => number;
   /** Multiplies every TTL (entries and tag counters); tests shrink it to watch keys expire. */
@@ -52,11 +55,16 @@ const lockMs = 2_000;
 // A loser of the lock re-reads the entry this often before loading anyway: at most ~360 ms of waiting.
 const lockPolls = 6;
 const lockPollMs = 60;
+// A new instance's first Redis call also opens its connection (DNS, TCP, TLS): it may take this
+// long before the cache fails open; later calls get timeoutMs (README: "The first Redis call").
+const defaultFirstCallTimeoutMs = 1_000;
 // While Redis is down, probe it at most this often; in between, calls go straight to the loader.
 const catchUpRetryMs = 1_000;
 const replayPageSize = 500;
 const replayMaxPages = 20;
 const sharedMetricsTtlSeconds = 8 * 24 * 3600;
+// Joined entries whose join tags an instance remembers (~20 tags each): a few MB at most.
+const knownJoinsLimit = 5_000;
 
 const ignore = () => undefined;
 /** Versions are counters (decimal strings, growing): the smaller one, or `b` when `a` is unset. */
@@ -76,12 +84,17 @@ export class Cache {
   private readonly redis: Redis;
   private readonly db: Firestore;
   private readonly timeoutMs: number;
+  private readonly firstCallTimeoutMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly ttlScale: number;
   private readonly counters: CacheMetrics;
   /** EVALSHA, falling back to EVAL on NOSCRIPT (what @upstash/redis's Script does). */
-  private readonly scripts: Record<"store" | "init" | "release" | "readJoined", { exec(keys: string[], args: string[]): Promise<unknown> }>;
+  private readonly scripts: Record<"store" | "init" | "release", { exec(keys: string[], args: string[]): Promise<unknown> }>;
+  /** The join tags this instance last saw for each joined entry, read with the entry so a hit
+   *  stays one MGET (lua.ts: no script may build a key, so the join cannot be read server-side
+   *  by names found in the entry). Bounded: the oldest are forgotten first. */
+  private readonly knownJoins = new Map<string, string[]>();
   private readonly flights = new Map<string, Promise<unknown>>();
   /** Fail-open loads per key: the one running, and the one callers who came after it wait for. */
   private readonly bypassing = new Map<string, { running: Promise<unknown>; next?: Promise<unknown> }>();
@@ -89,21 +102,23 @@ export class Cache {
   private replayNeeded = false;
   private errorEpoch = 0;
   private lastCatchUpAt = Number.NEGATIVE_INFINITY;
+  /** False until Redis first answered this instance: that call also opens the TLS connection. */
+  private connected = false;
   private catchingUp: Promise<boolean> | undefined;
 
   constructor(deps: CacheDeps) {
     this.redis = deps.redis;
     this.db = deps.db;
     this.timeoutMs = deps.timeoutMs ?? redisTimeoutMs;
+    this.firstCallTimeoutMs = Math.max(this.timeoutMs, deps.firstCallTimeoutMs ?? defaultFirstCallTimeoutMs);
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.ttlScale = deps.ttlScale ?? 1;
     this.counters = new CacheMetrics(this.now, undefined, undefined, undefined, (window) => void this.addToShared(window));
     this.scripts = {
-      store: this.redis.createScript(storeScript),
-      init: this.redis.createScript(initVersionsScript),
-      release: this.redis.createScript(releaseScript),
-      readJoined: this.redis.createScript(readJoinedScript),
+      store: scriptOn(this.redis, storeScript),
+      init: scriptOn(this.redis, initVersionsScript),
+      release: scriptOn(this.redis, releaseScript),
     };
   }
 
@@ -139,7 +154,7 @@ export class Cache {
     const unique = [...new Set(tags)];
     if (unique.length === 0) return "bumped";
     try {
-      await bumpTags(this.redis, unique, this.timeoutMs * 4, this.ttlScale);
+      await this.answered(bumpTags(this.redis, unique, this.bumpDeadlineMs(), this.ttlScale));
       return "bumped";
     } catch (error) {
       this.failed("invalidate", error);
@@ -159,7 +174,7 @@ export class Cache {
    *  serves entries again. */
   async bump(tags: string[]): Promise<void> {
     try {
-      await bumpTags(this.redis, [...new Set(tags)], this.timeoutMs * 4, this.ttlScale);
+      await this.answered(bumpTags(this.redis, [...new Set(tags)], this.bumpDeadlineMs(), this.ttlScale));
     } catch (error) {
       this.failed("invalidate", error);
       throw error;
@@ -169,7 +184,7 @@ export class Cache {
   /** Replays the outbox (used by the scheduled replay function and after an outage). */
   async replayOutbox(): Promise<{ replayed: number; ok: boolean }> {
     let replayed = 0;
-    const bump = (tags: string[]) => bumpTags(this.redis, tags, this.timeoutMs * 4, this.ttlScale);
+    const bump = (tags: string[]) => this.answered(bumpTags(this.redis, tags, this.bumpDeadlineMs(), this.ttlScale));
     for (let page = 0; page < replayMaxPages; page++) {
       const result = await replayOutbox(this.db, bump, this.now(), 0, replayPageSize);
       replayed += result.replayed;
@@ -200,31 +215,45 @@ export class Cache {
     return { day, counters: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])) };
   }
 
-  /** One round trip: the entry and its tag versions in one MGET, so both come from one instant
-   *  (for a family with joins, one script that also checks the join's versions). */
+  /** One round trip: the entry and its tag versions in one MGET, so both come from one instant.
+   *  A family with joins reads its join and the versions of the join's tags this instance last
+   *  saw in the same MGET; a join naming other tags (it changed, or this instance never read it)
+   *  costs one more MGET of those versions. That read comes after the first, and versions only
+   *  grow, so a bump between the two shows as a newer version: a miss, never a stale hit. */
   private async read<T>(family: CacheFamily<unknown>, familyKey: string, tags: string[]): Promise<Read<T>> {
     const key = redisKeys.entry(familyKey);
     const tagKeys = tags.map(redisKeys.tagVersion);
-    let raw: unknown[];
-    let joinStale = false;
-    if (family.joins) {
-      const answer = (await this.call(
-        "read",
-        this.scripts.readJoined.exec([key, redisKeys.join(familyKey), ...tagKeys], [redisKeys.tagVersion("")]),
-      )) as unknown[];
-      joinStale = Number(answer[1]) === 1;
-      raw = [answer[0], ...answer.slice(2)];
-    } else raw = await this.call("read", this.redis.mget<unknown[]>(key, ...tagKeys));
-    const versions = tags.map((_, i) => decodeVersion(raw[i + 1]));
+    const known = family.joins ? (this.knownJoins.get(familyKey) ?? []) : [];
+    const keys = family.joins ? [key, redisKeys.join(familyKey), ...tagKeys, ...known.map(redisKeys.tagVersion)] : [key, ...tagKeys];
+    const raw = await this.call("read", this.redis.mget<unknown[]>(...keys));
+    const offset = family.joins ? 2 : 1;
+    const versions = tags.map((_, i) => decodeVersion(raw[i + offset]));
     const signature = signatureOf(versions);
-    if (joinStale) return { hit: false, stale: true, versions, signature };
     if (raw[0] === null || raw[0] === undefined) return { hit: false, stale: false, versions, signature };
+    const stale = { hit: false, stale: true, versions, signature };
     const entry = decodeEntry(raw[0]);
     // An entry of a joined family without the mark was stored by code that joined at read
-    // time (an instance of the previous deploy): its value lacks the join, so it is not a hit.
-    if (entry && (!family.joins || entry.j === 1) && isCurrent(entry, tags, versions))
-      return { hit: true, stale: false, value: entry.v as T, versions, signature };
-    return { hit: false, stale: true, versions, signature };
+    // time (an instance of an old deploy): its value lacks the join, so it is not a hit.
+    if (!entry || (family.joins && entry.j !== 1) || !isCurrent(entry, tags, versions)) return stale;
+    if (family.joins) {
+      const join = decodeJoin(raw[1]);
+      if (!join) return stale; // an entry without its join cannot be checked
+      const seen = new Map(known.map((tag, i) => [tag, decodeVersion(raw[offset + tags.length + i])]));
+      const missing = Object.keys(join).filter((tag) => !seen.has(tag));
+      if (missing.length > 0) {
+        const more = await this.call("read", this.redis.mget<unknown[]>(...missing.map(redisKeys.tagVersion)));
+        missing.forEach((tag, i) => seen.set(tag, decodeVersion(more[i])));
+      }
+      this.rememberJoin(familyKey, Object.keys(join));
+      if (!Object.entries(join).every(([tag, version]) => seen.get(tag) !== null && seen.get(tag) === version)) return stale;
+    }
+    return { hit: true, stale: false, value: entry.v as T, versions, signature };
+  }
+
+  private rememberJoin(familyKey: string, tags: string[]): void {
+    this.knownJoins.delete(familyKey); // re-inserted last: the Map's order is the eviction order
+    this.knownJoins.set(familyKey, tags);
+    if (this.knownJoins.size > knownJoinsLimit) this.knownJoins.delete(this.knownJoins.keys().next().value!);
   }
 
   /** A miss: one loader per instance (single flight), one across instances (a short lock);
@@ -340,6 +369,7 @@ export class Cache {
       // script checks both sets of versions before it stores.
       const t = Object.fromEntries(tags.map((tag, i) => [tag, Number(versions[i])]));
       const checked = [...tags, ...join.keys()];
+      if (family.joins) this.rememberJoin(familyKey, [...join.keys()]);
       const ttlMs = this.entryTtlMs(family, this.random());
       await this.call(
         "store",
@@ -439,7 +469,20 @@ export class Cache {
 
   /** An aborted @upstash/redis request resolves as a fake success, so deadlines are races that throw. */
   private call<T>(op: string, promise: Promise<T>): Promise<T> {
-    return withTimeout(promise, this.timeoutMs, `cache ${op}`);
+    return this.answered(withTimeout(promise, this.connected ? this.timeoutMs : this.firstCallTimeoutMs, `cache ${op}`));
+  }
+
+  /** A bump may take longer than a read (it is retried by the outbox if it fails, but a caller
+   *  waits for it): four read deadlines, or the first call's. */
+  private bumpDeadlineMs(): number {
+    return this.connected ? this.timeoutMs * 4 : Math.max(this.timeoutMs * 4, this.firstCallTimeoutMs);
+  }
+
+  /** Notes the instance's first answer from Redis: its connection is open from then on. */
+  private async answered<T>(promise: Promise<T>): Promise<T> {
+    const value = await promise;
+    this.connected = true;
+    return value;
   }
 
   private failed(op: string, error: unknown, key?: string): void {

@@ -2,6 +2,7 @@ import type { Redis } from "@upstash/redis";
 import { withTimeout } from "../shared/timeout";
 import { bumpScript } from "./entry";
 import { redisKeys } from "./keys";
+import { scriptOn } from "./lua";
 import { families } from "./map";
 
 export const redisTimeoutMs = 150;
@@ -12,14 +13,14 @@ export const redisTimeoutMs = 150;
 export const counterTtlMs = (entryTtlMs: number) => 2 * entryTtlMs;
 export const longestTtlMs = (ttlScale = 1) => Math.max(...Object.values(families).map((f) => f.ttlSeconds)) * 1100 * ttlScale;
 
-const scripts = new WeakMap<Redis, ReturnType<Redis["createScript"]>>();
+const scripts = new WeakMap<Redis, ReturnType<typeof scriptOn>>();
 
 /** Invalidates every entry that depends on `tags` in O(1) per tag: one script, in one
  *  request, whatever the number of cached keys. Throws if Redis does not confirm. */
 export async function bumpTags(redis: Redis, tags: string[], timeoutMs = redisTimeoutMs * 4, ttlScale = 1): Promise<void> {
   if (tags.length === 0) return;
   let script = scripts.get(redis);
-  if (!script) scripts.set(redis, (script = redis.createScript(bumpScript)));
+  if (!script) scripts.set(redis, (script = scriptOn(redis, bumpScript)));
   await withTimeout(
     script.exec(tags.map(redisKeys.tagVersion), [String(Math.round(counterTtlMs(longestTtlMs(ttlScale))))]),
     timeoutMs,

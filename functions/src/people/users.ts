@@ -3,6 +3,7 @@ import { FieldValue, type DocumentSnapshot, type Firestore } from "firebase-admi
 import type { Cache } from "../cache/cache";
 import { writes } from "../cache/map";
 import { flushUntilConfirmed, recordInTransaction } from "../cache/outbox";
+import { runContendedTransaction } from "../shared/transaction";
 import { userPath, usernamePath, type PublicProfile, type UserCard } from "./model";
 import { defaultUsername, usernameKey } from "./username";
 
@@ -31,25 +32,30 @@ export async function ensureUser(deps: PeopleDeps, uid: string): Promise<void> {
   const ref = deps.db.doc(userPath(uid));
   if ((await ref.get()).exists) return;
   const outboxId = newOutboxId("user");
-  const created = await deps.db.runTransaction(async (tx) => {
-    if ((await tx.get(ref)).exists) return false;
-    let username = defaultUsername(uid);
-    for (let attempt = 1; (await tx.get(deps.db.doc(usernamePath(usernameKey(username))))).exists; attempt++)
-      username = defaultUsername(uid, attempt);
-    tx.create(deps.db.doc(usernamePath(usernameKey(username))), { uid });
-    tx.create(ref, {
-      username,
-      usernameKey: usernameKey(username),
-      credits: 0,
-      followersCount: 0,
-      followingCount: 0,
-      unreadNotifications: 0,
-      createdAt: FieldValue.serverTimestamp(),
-      updatedAt: FieldValue.serverTimestamp(),
-    });
-    recordInTransaction(deps.db, tx, outboxId, writes.profileUpdated.tags({ uid }), Date.now());
-    return true;
-  });
+  // Concurrent first actions (three deliveries of one purchase) all try to create the user.
+  const created = await runContendedTransaction(
+    deps.db,
+    async (tx) => {
+      if ((await tx.get(ref)).exists) return false;
+      let username = defaultUsername(uid);
+      for (let attempt = 1; (await tx.get(deps.db.doc(usernamePath(usernameKey(username))))).exists; attempt++)
+        username = defaultUsername(uid, attempt);
+      tx.create(deps.db.doc(usernamePath(usernameKey(username))), { uid });
+      tx.create(ref, {
+        username,
+        usernameKey: usernameKey(username),
+        credits: 0,
+        followersCount: 0,
+        followingCount: 0,
+        unreadNotifications: 0,
+        createdAt: FieldValue.serverTimestamp(),
+        updatedAt: FieldValue.serverTimestamp(),
+      });
+      recordInTransaction(deps.db, tx, outboxId, writes.profileUpdated.tags({ uid }), Date.now());
+      return true;
+    },
+    5,
+  );
   if (created) await flushOutbox(deps, outboxId, writes.profileUpdated.tags({ uid }));
 }
 

@@ -24,7 +24,7 @@ const firstPage = { sort: "recent", limit: 20, cursor: null } as const;
 const counterTtlMs = (ttlSeconds: number) => 2 * ttlSeconds * 1100;
 const bumpedCounterTtlMs = counterTtlMs(3600);
 const slack = 2_000; // time between a write and the PTTL that checks it
-const bumpSha = createHash("sha1").update(bumpScript).digest("hex");
+const bumpSha = createHash("sha1").update(bumpScript.source).digest("hex");
 const version = async (tag: string) => Number(await h.direct.get(redisKeys.tagVersion(tag)));
 const ttlOf = (tag: string) => h.direct.pttl(redisKeys.tagVersion(tag));
 /** Redis's clock in microseconds, as the scripts read it. */
@@ -145,7 +145,7 @@ describe("joins (what a value shows beyond its parameters: a page's creators' ca
       return { items: [`ann is ${name}`, "bob"] };
     });
 
-  it("a hit is one script run in one request; a bumped card makes the page a miss, and the reload a hit again", async () => {
+  it("a hit is one MGET in one request; a bumped card makes the page a miss, and the reload a hit again", async () => {
     const cache = h.newCache();
     const first = loadPage("ann");
     await cache.getOrLoad(families.feedPage, firstPage, first);
@@ -155,8 +155,22 @@ describe("joins (what a value shows beyond its parameters: a page's creators' ca
     });
     h.reset();
     expect(await cache.getOrLoad(families.feedPage, firstPage, first)).toEqual({ items: ["ann is ann", "bob"] });
-    expect(h.requests).toHaveLength(1);
-    expect(h.requests[0]!.commands[0]![0]).toBe("EVALSHA");
+    // The entry, its join and the versions of its tags and of the join's tags (remembered from the fill).
+    expect(h.requests).toEqual([
+      {
+        path: "/pipeline",
+        commands: [
+          [
+            "MGET",
+            "fresco:c:feed:recent:20",
+            "fresco:cj:feed:recent:20",
+            "fresco:tagv:feed:public",
+            "fresco:tagv:card:ann",
+            "fresco:tagv:card:bob",
+          ],
+        ],
+      },
+    ]);
 
     await cache.invalidate(["card:ann"]); // a rename: one tag, whatever shows the user
     const second = loadPage("Ann");
@@ -164,6 +178,36 @@ describe("joins (what a value shows beyond its parameters: a page's creators' ca
     expect(await cache.getOrLoad(families.feedPage, firstPage, second)).toEqual({ items: ["ann is Ann", "bob"] });
     expect(second).toHaveBeenCalledTimes(1);
     expect(cache.metrics()).toMatchObject({ hits: 2, misses: 2, staleVersionMisses: 1 });
+  });
+
+  it("an instance that never read the page pays one more MGET for its join's versions, once; a bump between the two reads is a miss", async () => {
+    await h.newCache().getOrLoad(families.feedPage, firstPage, loadPage("ann"));
+    const other = h.newCache(); // another instance: it does not know the page's join yet
+    h.reset();
+    expect(await other.getOrLoad(families.feedPage, firstPage, loadPage("unused"))).toEqual({ items: ["ann is ann", "bob"] });
+    expect(h.requests.map((r) => r.commands.map((c) => c[0]))).toEqual([["MGET"], ["MGET"]]);
+    expect(h.requests[1]!.commands[0]).toEqual(["MGET", "fresco:tagv:card:ann", "fresco:tagv:card:bob"]);
+    h.reset();
+    expect(await other.getOrLoad(families.feedPage, firstPage, loadPage("unused"))).toEqual({ items: ["ann is ann", "bob"] });
+    expect(h.requests).toHaveLength(1);
+
+    // A third instance, and a rename that lands between its two reads: the second sees it, a miss.
+    let mgets = 0;
+    const client = h.client();
+    const racing = new Proxy(client, {
+      get(target, prop) {
+        if (prop === "mget")
+          return async (...keys: string[]) => {
+            if (++mgets === 2) await h.newCache().invalidate(["card:ann"]);
+            return target.mget(...keys);
+          };
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const renamed = loadPage("Ann");
+    expect(await h.newCache({ redis: racing }).getOrLoad(families.feedPage, firstPage, renamed)).toEqual({ items: ["ann is Ann", "bob"] });
+    expect(renamed).toHaveBeenCalledTimes(1);
   });
 
   it("a card changed while the page loads (after dependOn) is not stored: the next read loads again", async () => {
@@ -235,7 +279,7 @@ describe("invalidate", () => {
     const before = await version("feed:public");
     const keysBefore = await h.direct.dbsize();
     // Loaded as after any earlier bump, so EVALSHA needs no EVAL fallback (a NOSCRIPT round trip).
-    expect(await h.direct.script("LOAD", bumpScript)).toBe(bumpSha);
+    expect(await h.client().scriptLoad(bumpScript.source)).toBe(bumpSha);
     h.reset();
 
     expect(await cache.invalidate(["feed:public"])).toBe("bumped");
@@ -314,13 +358,15 @@ describe("tag version counters", () => {
     expect(await keysWithoutTtl()).toEqual([]);
   });
 
-  it("a counter without a TTL (written before counters had one) gets one on its next bump or store", async () => {
+  it("a counter without a TTL (written before counters had one) keeps its version through a bump and gets a TTL on its next store", async () => {
     const cache = h.newCache();
     await h.direct.set(redisKeys.tagVersion("feed:public"), "41"); // no TTL
     await h.direct.set(redisKeys.tagVersion("user:old"), "7"); // no TTL
     expect(await cache.invalidate(["feed:public"])).toBe("bumped");
     expect(await version("feed:public")).toBe(42);
-    expect(await ttlOf("feed:public")).toBeGreaterThan(bumpedCounterTtlMs - slack);
+    expect(await cache.getOrLoad(families.feedPage, firstPage, async () => "page")).toBe("page");
+    expect(await version("feed:public")).toBe(42);
+    expect(await ttlOf("feed:public")).toBeGreaterThan(counterTtlMs(60) - slack);
     expect(await cache.getOrLoad(families.userProfile, { uid: "old", limit: 1, cursor: null }, async () => "profile")).toBe("profile");
     expect(await version("user:old")).toBe(7);
     expect(await ttlOf("user:old")).toBeGreaterThan(counterTtlMs(300) - slack);

@@ -28,14 +28,14 @@ beforeEach(async () => {
   await clearFirestore();
   await h.direct.flushdb();
   // Loaded, so every EVALSHA of the bump runs in Redis at once (no NOSCRIPT, no EVAL fallback).
-  await h.direct.script("LOAD", bumpScript);
+  await h.client().scriptLoad(bumpScript.source);
 });
 
 const uid = "ann";
-const bumpSha = createHash("sha1").update(bumpScript).digest("hex");
+const bumpSha = createHash("sha1").update(bumpScript.source).digest("hex");
 /** A request carrying the tag bump: the script by its SHA, or its EVAL fallback. */
 const isBump = (command: string[]) =>
-  (command[0] === "EVALSHA" && command[1] === bumpSha) || (command[0] === "EVAL" && command[1] === bumpScript);
+  (command[0] === "EVALSHA" && command[1] === bumpSha) || (command[0] === "EVAL" && command[1] === bumpScript.source);
 
 /** A public item with a score, mirrored (its outbox entry flushed). */
 async function publish(historyId: string, score: number): Promise<void> {

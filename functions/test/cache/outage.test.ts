@@ -48,6 +48,20 @@ describe("Redis errors never reach the caller", () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
+  it("a new instance's first call may take the first-call deadline (it opens the connection); later calls fail open after timeoutMs", async () => {
+    await h.newCache().getOrLoad(families.generation, params, async () => "cached");
+    const cache = h.newCache({ timeoutMs: 100, firstCallTimeoutMs: 1_000 });
+    h.setDelay(400);
+    let t0 = Date.now();
+    expect(await cache.getOrLoad(families.generation, params, async () => "loaded")).toBe("cached");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(cache.metrics()).toMatchObject({ hits: 1, errors: 0 });
+    t0 = Date.now();
+    expect(await cache.getOrLoad(families.generation, params, async () => "loaded")).toBe("loaded");
+    expect(Date.now() - t0).toBeLessThan(400);
+    expect(cache.metrics()).toMatchObject({ hits: 1, errors: 1 });
+  });
+
   it("Redis slower than the deadline: answers after ~timeoutMs, later calls skip Redis until it is probed again", async () => {
     const cache = h.newCache({ timeoutMs: 100 });
     await cache.getOrLoad(families.generation, params, async () => "cached");

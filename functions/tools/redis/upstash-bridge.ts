@@ -23,6 +23,7 @@ import http from "node:http";
 import { once } from "node:events";
 import { timingSafeEqual } from "node:crypto";
 import { Command, Redis, ReplyError } from "ioredis";
+import { ScriptFlags, type ScriptSeen } from "./script-flags";
 
 export interface UpstashBridgeOptions {
   redisUrl: string;
@@ -39,6 +40,8 @@ export interface UpstashBridge {
   /** Base URL to hand to `new Redis({ url, token })`, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
+  /** Every Lua script clients sent, with its flags and how it ran (script-flags.ts). */
+  scripts(): ScriptSeen[];
   close(): Promise<void>;
 }
 
@@ -248,9 +251,17 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
   // Wait for the first connection so early requests don't fail spuriously; if Redis is down, start anyway.
   await once(redis, "ready").catch(() => {});
 
-  function send(args: string[]): Promise<unknown> {
+  function sendRaw(args: string[]): Promise<unknown> {
     const [name, ...rest] = args;
     return redis.sendCommand(new RawCommand(name ?? "", rest)) as Promise<unknown>;
+  }
+
+  // Upstash's script flags, which Redis 7.0 does not know (script-flags.ts).
+  const scriptFlags = new ScriptFlags();
+  function send(args: string[], inTransaction = false): Promise<unknown> {
+    const prepared = scriptFlags.prepare(args, inTransaction);
+    const sent = sendRaw(prepared.args);
+    return prepared.reply === undefined ? sent : sent.then(() => Buffer.from(prepared.reply!));
   }
 
   /** A Redis error reply becomes that command's {error}; anything else (connection gone, timeout) is a 503. */
@@ -270,7 +281,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
 
   async function runPipeline(commands: string[][], base64: boolean): Promise<[number, unknown]> {
     // Not atomic (like Upstash): each command runs and answers on its own, errors included.
-    const settled = await Promise.allSettled(commands.map(send));
+    const settled = await Promise.allSettled(commands.map((c) => send(c)));
     const entries = settled.map((s): Entry =>
       s.status === "fulfilled" ? { result: encodeResult(s.value, base64) } : errorEntry(s.reason),
     );
@@ -281,7 +292,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     // MULTI, the commands and EXEC are all written in this same tick on the shared connection, so nothing
     // from another request can land in between, and the connection is out of MULTI state once EXEC is
     // read. (If the connection drops half way, Redis throws the transaction away with the connection.)
-    const settled = await Promise.allSettled([["MULTI"], ...commands, ["EXEC"]].map(send));
+    const settled = await Promise.allSettled([sendRaw(["MULTI"]), ...commands.map((c) => send(c, true)), sendRaw(["EXEC"])]);
     const failures = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
     const replyErrors = failures.map((f) => errorEntry(f.reason)); // throws the 503 if Redis went away
     const exec = settled[settled.length - 1]!;
@@ -353,6 +364,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
   return {
     url,
     port,
+    scripts: () => scriptFlags.report(),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

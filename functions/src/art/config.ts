@@ -8,7 +8,7 @@ import type { ArtProvider } from "./providers/provider";
 // .env.<projectId>); read inside handlers only.
 
 export const artProviderName = defineString("ART_PROVIDER", {
-  default: "local",
+  default: "openai",
   description: "Which image generator makes artworks: local (rendered in the function) or openai",
 });
 export const artProviderUrl = defineString("ART_PROVIDER_URL", {

@@ -100,7 +100,16 @@ function localWebhookSecret(): string {
 function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string, webhookSecret: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
   // Artworks' pictures are served by the s3rver itself (it answers GETs without a signature).
-  const env = [`UPSTASH_REDIS_REST_URL=${bridgeUrl}`, `MEDIA_S3_ENDPOINT=${s3Url}`, `ART_IMAGE_BASE_URL=${s3Url}/${mediaBucket}`];
+  // Values that only work here: loopback stores and the local art renderer (functions/.env holds
+  // only what is right in production).
+  const env = [
+    `UPSTASH_REDIS_REST_URL=${bridgeUrl}`,
+    `MEDIA_BUCKET=${mediaBucket}`,
+    `MEDIA_S3_ENDPOINT=${s3Url}`,
+    `MEDIA_S3_REGION=us-east-1`,
+    `ART_IMAGE_BASE_URL=${s3Url}/${mediaBucket}`,
+    `ART_PROVIDER=local`,
+  ];
   writeFileSync(join(functionsDir, `.env.${project}`), `${header}${env.join("\n")}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
   const secrets = [

@@ -11,7 +11,7 @@ import { parseInput, requireAdmin } from "../shared/callable";
 import { db } from "../shared/firebase";
 import { scoreMax, scoreMin } from "./config";
 import { findItemsInput, findPublicItems } from "./find";
-import { listRunsInput, maintenanceJobs, runJobInput } from "./jobs";
+import { listRunsInput, runJobInput } from "./jobs";
 import { noInput, retryDeadInput } from "./schemas";
 import { updateAestheticScore, updateScoreInput } from "./update-score";
 
@@ -49,6 +49,7 @@ export async function retryDeadHandler(request: CallableRequest) {
 export async function runJobHandler(request: CallableRequest) {
   requireAdmin(request);
   const { job, dryRun, limit } = parseInput(runJobInput, request.data);
+  const { maintenanceJobs } = await import("./job-registry");
   const definition = maintenanceJobs().find((j) => j.name === job)!;
   return runJob({ db: db(), now: Date.now }, definition, { dryRun, ...(limit === undefined ? {} : { limit }) });
 }

@@ -1,16 +1,7 @@
 import { z } from "zod";
-import { artRecoveryJob } from "../art/job";
-import { mediaGcJob } from "../canvas/media/gc";
-import { mediaStoreFromParams } from "../canvas/media/store";
-import { snapshotJob } from "../canvas/snapshot-job";
-import type { JobDefinition } from "../maintenance/job";
-import { signupJob } from "../signup/job";
 
-/** Every scheduled job an admin may run on demand, each from its domain's one definition. */
-export function maintenanceJobs(): JobDefinition[] {
-  return [snapshotJob, mediaGcJob(mediaStoreFromParams()), signupJob, artRecoveryJob];
-}
-
+// The jobs themselves (job-registry.ts) load the S3 SDK and the art pipeline: only
+// runMaintenanceJob loads them, when it runs one.
 export const jobNames = ["snapshotCanvasProjects", "collectCanvasMedia", "refreshSignupImageCache", "recoverArtRequests"] as const;
 
 /** `runMaintenanceJob({ job, dryRun?, limit? })`. */

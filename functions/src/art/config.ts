@@ -1,7 +1,5 @@
 import { defineSecret, defineString } from "firebase-functions/params";
 import { intParam } from "../shared/params";
-import { localProvider } from "./providers/local";
-import { openAiProvider } from "./providers/openai";
 import type { ArtProvider } from "./providers/provider";
 
 // Settings of art generation. Defaults live in functions/.env (overridden per project by
@@ -46,10 +44,12 @@ export function providerFromParams(): ArtProvider {
   return built.provider;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- a provider is loaded when the worker first builds it: the local one
+   brings pngjs, and the art callables that never generate load neither */
 function buildProvider(name: string): ArtProvider {
-  if (name === "local") return localProvider();
+  if (name === "local") return (require("./providers/local") as typeof import("./providers/local")).localProvider();
   if (name === "openai")
-    return openAiProvider({
+    return (require("./providers/openai") as typeof import("./providers/openai")).openAiProvider({
       baseUrl: artProviderUrl.value(),
       apiKey: artProviderKey.value(),
       model: artProviderModel.value(),
@@ -58,3 +58,4 @@ function buildProvider(name: string): ArtProvider {
     });
   throw new Error(`ART_PROVIDER must be local or openai, is "${name}"`);
 }
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -8,7 +8,6 @@ import { artDeps } from "./runtime";
 import { generateArtInput, nextArtworksInput, recordImpressionsInput, requestInput, sessionInput, startSessionInput } from "./schemas";
 import { startArtSession } from "./sessions";
 import { watchArtSession, type WatchChunk } from "./watch";
-import { processArtRequest } from "./worker";
 
 // The art callables (signed-in users) and the request trigger. Wired in index.ts. Each
 // callable validates its input before it reads or writes anything.
@@ -52,5 +51,7 @@ export async function artRequestWrittenHandler(event: FirestoreEvent<Change<Docu
   const after = event.data?.after;
   if (!after?.exists || after.get("status") !== "queued") return;
   if (before?.exists && before.get("attempt") === after.get("attempt")) return;
+  // The worker (and with it the S3 SDK and the image provider) is loaded by this trigger only.
+  const { processArtRequest } = await import("./worker");
   await processArtRequest(artDeps(), event.params.requestId);
 }

@@ -3,11 +3,15 @@ import { redis } from "../cache/redis";
 import { peopleDeps } from "../people/runtime";
 import { artCredits, artMaxAttempts, artRecoveryBatch, providerFromParams } from "./config";
 import { defaultArtTiming, type ArtDeps } from "./deps";
-import { artImageStoreFromParams } from "./images";
+import type { ArtImageStore } from "./images";
 import { redisStatuses, type ProcessingStatuses } from "./status";
 
 const statuses = new WeakMap<Redis, ProcessingStatuses>();
-const images = artImageStoreFromParams();
+let images: ArtImageStore | undefined;
+/** The art bucket, made when the worker first stores a picture: it loads the S3 SDK, which the
+ *  art callables that only read never need. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const imageStore = () => (images ??= (require("./images") as typeof import("./images")).artImageStoreFromParams());
 
 /** The deployed functions' dependencies (params are read here, at run time). */
 export function artDeps(): ArtDeps {
@@ -17,7 +21,9 @@ export function artDeps(): ArtDeps {
     ...peopleDeps(),
     now: Date.now,
     statuses: statuses.get(client)!,
-    images,
+    get images() {
+      return imageStore();
+    },
     provider: providerFromParams,
     settings: {
       cost: artCredits.value(),

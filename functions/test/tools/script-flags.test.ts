@@ -8,11 +8,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis, errors } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
-import "../../src"; // every module that defines a script
+import * as deployed from "../../src";
 import { luaScripts, scriptOn, type LuaScript } from "../../src/cache/lua";
 import { startRedisServer, type RedisServer } from "../../tools/redis/redis-server";
 import { startUpstashBridge, type UpstashBridge } from "../../tools/redis/upstash-bridge";
 import { waitFor } from "../helpers/wait";
+
+// Every module that defines a script, as discovery loads them (each export loads its domain when read).
+void Object.values(deployed);
 
 const token = `script-flags-${randomUUID()}`;
 let server: RedisServer;

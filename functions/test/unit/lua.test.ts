@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import "../../src"; // every module that defines a script, as the deployed functions load them
+import * as deployed from "../../src";
 import { luaScripts } from "../../src/cache/lua";
+
+// Every module that defines a script, as discovery loads them (each export loads its domain when read).
+void Object.values(deployed);
 
 const srcDir = join(__dirname, "..", "..", "src");
 function sources(dir: string): string[] {

@@ -2,6 +2,7 @@
 // Wiring only: every deployed function, exported from its domain folder's trigger module, as a
 // getter that loads that module when the function is first read (shared/lazy-exports.ts): an
 // instance loads the domain of the one function it serves.
+import "./shared/global-options"; // before any function is defined
 import { exportLazily } from "./shared/lazy-exports";
 
 exportLazily(exports, [

@@ -245,7 +245,7 @@ export class Cache {
         missing.forEach((tag, i) => seen.set(tag, decodeVersion(more[i])));
       }
       this.rememberJoin(familyKey, Object.keys(join));
-      if (!Object.entries(join).every(([tag, version]) => seen.get(tag) !== null && seen.get(tag) === version)) return stale;
+      if (!Object.entries(join).every(([tag, version]) => seen.get(tag) === version)) return stale; // a lost counter reads null
     }
     return { hit: true, stale: false, value: entry.v as T, versions, signature };
   }

@@ -1,4 +1,4 @@
-import { setGlobalOptions } from "firebase-functions/v2";
+import { setGlobalOptions } from "firebase-functions/v2/options";
 
 /**
  * What every deployed function gets unless its own options say otherwise, set once before any

@@ -8,7 +8,7 @@ import { frescoClient, frescoQueries } from "../../client/src";
 // takes the project's web config from Firebase Hosting's reserved /__/firebase/init.json.
 const env = import.meta.env as Record<string, string | undefined>;
 const emulated = env.FRESCO_PANEL_EMULATORS === "1";
-const region = "us-central1";
+const region = env.FRESCO_PANEL_REGION!; // the functions' FRESCO_REGION param (vite.config.ts)
 
 const config: { projectId: string; apiKey: string; authDomain: string } = emulated
   ? { projectId: env.FRESCO_PANEL_PROJECT!, apiKey: "demo-api-key", authDomain: "127.0.0.1" }

@@ -1,4 +1,5 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of art sessions, one function each.
 
@@ -8,7 +9,7 @@ export function sessionStarted(uid: string, sessionId: string): void {
 
 /** A session's use was not recorded (a concurrent use moved its expiry, or it is gone). */
 export function sessionUseNotRecorded(sessionId: string, error: unknown): void {
-  logger.debug("art session use not recorded", { sessionId, error: String(error) });
+  logger.debug("art session use not recorded", { sessionId, ...errorFields(error) });
 }
 
 export function requested(uid: string, sessionId: string, requestId: string): void {
@@ -16,7 +17,7 @@ export function requested(uid: string, sessionId: string, requestId: string): vo
 }
 
 export function statusReadFailed(requestId: string, error: unknown): void {
-  logger.warn("art processing status unreadable in Redis; answered from Firestore", { requestId, error: String(error) });
+  logger.warn("art processing status unreadable in Redis; answered from Firestore", { requestId, ...errorFields(error) });
 }
 
 export function claimed(requestId: string, attempt: number, worker: string): void {
@@ -32,7 +33,7 @@ export function claimLost(requestId: string, worker: string): void {
 }
 
 export function statusUpdateFailed(requestId: string, error: unknown): void {
-  logger.warn("art processing status not updated", { requestId, error: String(error) });
+  logger.warn("art processing status not updated", { requestId, ...errorFields(error) });
 }
 
 export function generated(uid: string, sessionId: string, requestId: string, provider: string, bytes: number): void {
@@ -40,7 +41,7 @@ export function generated(uid: string, sessionId: string, requestId: string, pro
 }
 
 export function runFailed(requestId: string, attempt: number, error: unknown): void {
-  logger.warn("art run failed; the recovery retries it", { requestId, attempt, error: String(error).slice(0, 500) });
+  logger.warn("art run failed; the recovery retries it", { requestId, attempt, ...errorFields(error) });
 }
 
 export function failed(uid: string, requestId: string, lastError: string, refunded: number): void {
@@ -48,7 +49,7 @@ export function failed(uid: string, requestId: string, lastError: string, refund
 }
 
 export function orphanNotDeleted(path: string, error: unknown): void {
-  logger.warn("art picture of a losing run not deleted", { path, error: String(error) });
+  logger.warn("art picture of a losing run not deleted", { path, ...errorFields(error) });
 }
 
 export function served(uid: string, sessionId: string, fresh: number, pool: number, examined: number): void {
@@ -64,9 +65,9 @@ export function watchEnded(uid: string, sessionId: string, ended: string, sent: 
 }
 
 export function watchFailed(sessionId: string, error: unknown): void {
-  logger.error("art session watch listener failed", { sessionId, error: String(error) });
+  logger.error("art session watch listener failed", { sessionId, ...errorFields(error) });
 }
 
 export function chunkNotSent(sessionId: string, error: unknown): void {
-  logger.warn("art session watch chunk not sent", { sessionId, error: String(error) });
+  logger.warn("art session watch chunk not sent", { sessionId, ...errorFields(error) });
 }

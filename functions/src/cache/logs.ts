@@ -1,8 +1,8 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
-// Every log event of the cache, one function each. Error texts are cut short: an Upstash
-// error quotes the command it failed on, which can hold a whole cached value.
-const short = (error: unknown) => String(error).slice(0, 300);
+// Every log event of the cache, one function each. Error texts are cut (shared/log.ts): an
+// Upstash error quotes the command it failed on, which can hold a whole cached value.
 
 export interface MetricsWindow {
   hits: number;
@@ -28,11 +28,11 @@ export function summary(window: MetricsWindow, calls: number, seconds: number): 
 /** Redis failed or was too slow; the caller got the loader's value. `suppressed` counts the
  *  errors since the previous warning (one warning per interval, not one per request). */
 export function redisError(op: string, error: unknown, suppressed: number, key?: string): void {
-  logger.warn("cache: Redis failed, serving from the loader", { op, key, error: short(error), suppressed });
+  logger.warn("cache: Redis failed, serving from the loader", { op, key, ...errorFields(error), suppressed });
 }
 
 export function invalidationDeferred(tags: string[], error: unknown): void {
-  logger.warn("cache invalidation deferred to the outbox", { tags, error: short(error) });
+  logger.warn("cache invalidation deferred to the outbox", { tags, ...errorFields(error) });
 }
 
 export function caughtUp(replayed: number): void {
@@ -45,5 +45,5 @@ export function outboxReplayed(result: { replayed: number; ok: boolean }): void 
 }
 
 export function outboxCleanupFailed(entries: number, error: unknown): void {
-  logger.warn("cache outbox entries bumped but not deleted; the replay will bump them again", { entries, error: short(error) });
+  logger.warn("cache outbox entries bumped but not deleted; the replay will bump them again", { entries, ...errorFields(error) });
 }

@@ -1,7 +1,7 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of canvas snapshots, loads and ops, one function each.
-const short = (error: unknown) => String(error).slice(0, 300);
 
 export function snapshotWritten(projectId: string, opIndex: number, elementCount: number, partCount: number, ms: number): void {
   logger.info("canvas snapshot written", { projectId, opIndex, elementCount, partCount, ms });
@@ -13,7 +13,7 @@ export function snapshotObsolete(projectId: string, opIndex: number): void {
 }
 
 export function snapshotFailed(projectId: string, error: unknown): void {
-  logger.warn("canvas snapshot failed", { projectId, error: short(error) });
+  logger.warn("canvas snapshot failed", { projectId, ...errorFields(error) });
 }
 
 export function snapshotsPruned(projectId: string, snapshotIds: string[]): void {

@@ -1,4 +1,5 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of credits, one function each.
 
@@ -20,7 +21,7 @@ export function webhookBadPayload(reason: string): void {
 }
 
 export function webhookFailed(error: unknown): void {
-  logger.error("credits webhook failed", { error: String(error).slice(0, 500) });
+  logger.error("credits webhook failed", { ...errorFields(error) });
 }
 
 /** CREDITS_WEBHOOK_SECRET is empty: every event is refused until it is set. */

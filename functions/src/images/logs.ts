@@ -1,4 +1,5 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of images, one function each.
 
@@ -19,5 +20,5 @@ export function setDeleted(uid: string, historyId: string, outcome: string): voi
 }
 
 export function collectionCleanupFailed(uid: string, collectionId: string, error: unknown): void {
-  logger.warn("deleted collection's items not cleared (left for the next delete attempt)", { uid, collectionId, error: String(error) });
+  logger.warn("deleted collection's items not cleared (left for the next delete attempt)", { uid, collectionId, ...errorFields(error) });
 }

@@ -1,4 +1,5 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of jams, one function each.
 
@@ -19,6 +20,6 @@ export function foldFailed(jamId: string, entryId: string, error: unknown): void
   logger.warn("jam entry fold failed after the vote committed; the tally trigger repairs it", {
     jamId,
     entryId,
-    error: String(error).slice(0, 300),
+    ...errorFields(error),
   });
 }

@@ -1,9 +1,16 @@
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
+import { errorText } from "../shared/log";
 import type { JobDefinition, JobDeps, JobOptions, JobResult } from "./job";
 
-/** `maintenanceRuns/{runId}`: one record per run, so an admin sees what happened without logs. */
+/** `maintenanceRuns/{runId}`: one record per run, so an admin sees what happened without logs.
+ *  A TTL policy on `expireAt` deletes it: a run that did nothing and failed nothing after a
+ *  day (recoverArtRequests runs every minute: 1,440 such records a day), any other after 30. */
 export const maintenanceRuns = "maintenanceRuns";
+export const idleRunRetentionMs = 24 * 3600_000;
+export const runRetentionMs = 30 * 24 * 3600_000;
+
+const idle = (result: JobResult) => result.errors.length === 0 && Object.values(result.counts).every((n) => n === 0);
 
 export interface RunSummary extends JobResult {
   runId: string;
@@ -23,7 +30,7 @@ export async function runJob(deps: JobDeps, job: JobDefinition, options: JobOpti
   try {
     result = await job.run(deps, options);
   } catch (error) {
-    result = { counts: {}, errors: [{ id: "(run)", error: String(error) }] };
+    result = { counts: {}, errors: [{ id: "(run)", error: errorText(error) }] };
     await record(deps, ref.id, name, options, startedAt, result, "failed");
     throw error;
   }
@@ -58,6 +65,7 @@ async function record(
       errorCount: result.errors.length,
       startedAt: Timestamp.fromMillis(startedAt),
       finishedAt: Timestamp.fromMillis(finishedAt),
+      expireAt: Timestamp.fromMillis(finishedAt + (idle(result) ? idleRunRetentionMs : runRetentionMs)),
       recordedAt: FieldValue.serverTimestamp(),
     });
   const log = status === "finished" && result.errors.length === 0 ? logger.info : logger.warn;

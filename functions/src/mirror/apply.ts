@@ -65,7 +65,8 @@ function finish(deps: MirrorDeps, tx: Transaction, task: ClaimedTask, taskRef: D
     outcome: written.outcome,
     ...(written.outcome === "conflict" ? { conflict: written.detail } : {}),
     processedAt: Timestamp.fromMillis(now),
-    expireAt: Timestamp.fromMillis(now + doneRetentionMs),
+    // A dead task stays until an admin retries or drops it; only a done one expires (TTL).
+    expireAt: invalid ? FieldValue.delete() : Timestamp.fromMillis(now + doneRetentionMs),
     leaseOwner: FieldValue.delete(),
     leaseExpiresAt: FieldValue.delete(),
     updatedAt: FieldValue.serverTimestamp(),

@@ -40,6 +40,7 @@ export function takeInTransaction(deps: MirrorDeps, tx: Transaction, snap: Docum
         lastError: `malformed task: ${problems}`.slice(0, 1000),
         attempts: typeof data.attempts === "number" ? data.attempts + 1 : 1,
         lastFailedAt: Timestamp.fromMillis(now),
+        expireAt: FieldValue.delete(), // dead tasks never expire
         updatedAt: FieldValue.serverTimestamp(),
       });
     }
@@ -54,6 +55,7 @@ export function takeInTransaction(deps: MirrorDeps, tx: Transaction, snap: Docum
       leaseOwner: FieldValue.delete(),
       leaseExpiresAt: FieldValue.delete(),
       lastFailedAt: Timestamp.fromMillis(now),
+      expireAt: FieldValue.delete(),
       updatedAt: FieldValue.serverTimestamp(),
     });
     return null;

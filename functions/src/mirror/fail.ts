@@ -26,7 +26,7 @@ export async function failTask(deps: MirrorDeps, task: ClaimedTask, error: unkno
       status: dead ? "dead" : "failed",
       lastError: message,
       lastFailedAt: Timestamp.fromMillis(now),
-      ...(dead ? {} : { nextAttemptAt: Timestamp.fromMillis(now + retryInMs) }),
+      ...(dead ? { expireAt: FieldValue.delete() } : { nextAttemptAt: Timestamp.fromMillis(now + retryInMs) }),
       leaseOwner: FieldValue.delete(),
       leaseExpiresAt: FieldValue.delete(),
       updatedAt: FieldValue.serverTimestamp(),

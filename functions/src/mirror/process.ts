@@ -5,6 +5,7 @@ import { claimTask, findDue, type Candidate, type ClaimedTask, type ClaimOptions
 import type { MirrorDeps } from "./deps";
 import { failTask, type FailResult } from "./fail";
 import { flushInvalidations } from "../cache/outbox";
+import { errorFields, errorText } from "../shared/log";
 
 /** `error`: processing failed and so did recording the failure; the task is left as it was
  *  (pending, or leased until its lease expires) for the sweeper. */
@@ -28,7 +29,7 @@ async function recordFailure(deps: MirrorDeps, task: ClaimedTask, error: unknown
     historyId: task.historyId,
     attempt: task.attempts,
     ...result,
-    error: String(error),
+    ...errorFields(error),
   });
   return result;
 }
@@ -91,8 +92,8 @@ export async function processOne(deps: MirrorDeps, candidate: Candidate): Promis
       if (isCrash(unrecorded)) throw unrecorded;
       logger.error("mirror task failed and its failure could not be recorded", {
         taskId: candidate.id,
-        error: String(error),
-        unrecorded: String(unrecorded),
+        ...errorFields(error),
+        unrecorded: errorText(unrecorded),
       });
       return { id: candidate.id, outcome: "error", tags: [] };
     }

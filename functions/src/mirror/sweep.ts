@@ -34,6 +34,9 @@ export async function sweepQueue(deps: MirrorDeps, options: SweepOptions = defau
     for (const outcome of batch) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   }
   const stats = await queueStats(deps.db, deps.now());
-  logger.info("mirror queue swept", { redriven, outcomes, ...stats });
+  // Counts only: the dead tasks' errors are in the panel's Queue page (up to 100 of them, 1,000
+  // characters each, would make every minute's entry ~100 KB).
+  const { counts, depth, oldestPendingAgeMs, deadTasks } = stats;
+  logger.info("mirror queue swept", { redriven, outcomes, counts, depth, oldestPendingAgeMs, deadShown: deadTasks.length });
   return { redriven, outcomes, stats };
 }

@@ -4,6 +4,7 @@ import { findDue, findDueTasks, type Candidate } from "./claim";
 import type { MirrorDeps } from "./deps";
 import { batchesOf, defaultTasksPerTransaction, processBatch, processCandidates, type Processed } from "./process";
 import { flushInvalidations } from "../cache/outbox";
+import { errorFields } from "../shared/log";
 
 export interface WorkerOptions {
   /** Wait between polls while there is work (batch mode). */
@@ -95,7 +96,7 @@ export class MirrorWorker {
         this.processed += found;
       } catch (error) {
         // Each task commits whole or not at all: a failed poll leaves nothing half done.
-        logger.error("mirror worker poll failed", { workerId: this.deps.workerId, error: String(error) });
+        logger.error("mirror worker poll failed", { workerId: this.deps.workerId, ...errorFields(error) });
       }
       await this.pause(found > 0);
     }
@@ -121,7 +122,11 @@ export class MirrorWorker {
         }
         if (this.unflushed.length >= this.options.flushBatch) void this.flush();
       } catch (error) {
-        logger.error("mirror worker batch failed", { workerId: this.deps.workerId, taskIds: batch.map((t) => t.id), error: String(error) });
+        logger.error("mirror worker batch failed", {
+          workerId: this.deps.workerId,
+          taskIds: batch.map((t) => t.id),
+          ...errorFields(error),
+        });
       } finally {
         for (const task of batch) {
           this.inHand.delete(task.id);
@@ -169,7 +174,7 @@ export class MirrorWorker {
         if (found.length > 0) this.idleMs = this.options.pollMs;
         return found.length;
       } catch (error) {
-        logger.error("mirror worker poll failed", { workerId: this.deps.workerId, error: String(error) });
+        logger.error("mirror worker poll failed", { workerId: this.deps.workerId, ...errorFields(error) });
         return 0;
       } finally {
         this.refilling = undefined;
@@ -194,7 +199,7 @@ export class MirrorWorker {
     const entries = this.unflushed;
     this.unflushed = [];
     await flushInvalidations(this.deps.db, this.deps.invalidate, entries).catch((error: unknown) =>
-      logger.warn("mirror worker flush failed; the outbox keeps the tags", { error: String(error) }),
+      logger.warn("mirror worker flush failed; the outbox keeps the tags", { ...errorFields(error) }),
     );
   }
 

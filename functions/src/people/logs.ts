@@ -1,4 +1,5 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../shared/log";
 
 // Every log event of people, one function each.
 
@@ -15,5 +16,5 @@ export function exploreScanCapped(q: string, scanned: number): void {
 }
 
 export function notificationFailed(raise: { type: string; uid: string; actorUid: string; targetId?: string }, error: unknown): void {
-  logger.error("notification not raised", { ...raise, error: String(error) });
+  logger.error("notification not raised", { ...raise, ...errorFields(error) });
 }

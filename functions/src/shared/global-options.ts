@@ -1,4 +1,5 @@
 import { setGlobalOptions } from "firebase-functions/v2/options";
+import { regionParam } from "./region";
 
 /**
  * What every deployed function gets unless its own options say otherwise, set once before any
@@ -8,6 +9,6 @@ import { setGlobalOptions } from "firebase-functions/v2/options";
  * the three retried triggers cannot scale without bound. The numbers are a starting point
  * (tools/deploy/table.json lists every function's; the capacity issue sets them from load).
  */
-export const globalOptions = { region: "us-central1", memory: "256MiB", timeoutSeconds: 60, concurrency: 80, maxInstances: 10 } as const;
+export const globalOptions = { region: regionParam, memory: "256MiB", timeoutSeconds: 60, concurrency: 80, maxInstances: 10 } as const;
 
 setGlobalOptions(globalOptions);

@@ -4,6 +4,7 @@ import type { Response } from "express";
 import * as logger from "firebase-functions/logger";
 import type { z } from "zod";
 import { describeIssues } from "./zod";
+import { errorFields } from "./log";
 
 /** Browsers and CDNs may keep a copy but must revalidate every time (the ETag makes that a
  *  cheap 304): any longer max-age would show an admin's change late, which is the bug
@@ -33,7 +34,7 @@ export async function guarded(req: Request, res: Response, what: string, work: (
     await work();
   } catch (error) {
     // Internals stay in the logs; the client gets a generic 500.
-    logger.error(`${what} failed`, { error: String(error), query: req.query });
+    logger.error(`${what} failed`, { ...errorFields(error), query: req.query });
     res.status(500).set("Cache-Control", "no-store").json({ error: "internal error" });
   }
 }

@@ -6,6 +6,6 @@ export const layout = stackLayout();
 /** The lane's project: the functions lane uses the stack's (the Functions emulator's), the
  *  direct lane one of its own (GCLOUD_PROJECT, set by tools/stack/lanes.ts). */
 export const projectId = process.env.GCLOUD_PROJECT ?? layout.project;
-export { region } from "../../tools/stack/layout";
+export const { region } = layout;
 export const { firestore: firestoreHost, auth: authHost, hub: hubHost, functions: functionsHost } = layout.hosts;
 export const functionUrl = layout.functionUrl;

@@ -1,4 +1,6 @@
-import { maintenanceRuns } from "../../src/maintenance/run";
+import { Timestamp } from "firebase-admin/firestore";
+import type { JobDefinition, JobResult } from "../../src/maintenance/job";
+import { idleRunRetentionMs, maintenanceRuns, runJob, runRetentionMs } from "../../src/maintenance/run";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 
@@ -50,4 +52,27 @@ describe("runMaintenanceJob", () => {
       expect(record).toMatchObject({ job, dryRun: true, status: "finished" });
     },
   );
+
+  it("records expire: a run that did nothing after a day, one that did or failed something after 30 days", async () => {
+    const { result } = await callCallable<{ runId: string }>("runMaintenanceJob", { job: "recoverArtRequests", dryRun: false }, adminToken);
+    const retentionOf = async (runId: string) => {
+      const record = (await db().collection(maintenanceRuns).doc(runId).get()).data()!;
+      return (record.expireAt as Timestamp).toMillis() - (record.finishedAt as Timestamp).toMillis();
+    };
+    expect(await retentionOf(result!.runId)).toBe(idleRunRetentionMs); // nothing to recover
+    const job = (name: string, outcome: JobResult): JobDefinition => ({
+      name,
+      schedule: "every 1 minutes",
+      timeZone: "Etc/UTC",
+      timeoutSeconds: 60,
+      memory: "256MiB",
+      secrets: [],
+      run: async () => outcome,
+    });
+    const deps = { db: db(), now: () => Date.now() };
+    const did = await runJob(deps, job("didSomething", { counts: { fixed: 1 }, errors: [] }), { dryRun: false });
+    const failed = await runJob(deps, job("failedOne", { counts: {}, errors: [{ id: "x", error: "e" }] }), { dryRun: false });
+    expect(await retentionOf(did.runId)).toBe(runRetentionMs);
+    expect(await retentionOf(failed.runId)).toBe(runRetentionMs);
+  });
 });

@@ -132,6 +132,7 @@ describe("mirror queue processing", () => {
       expect(await mirrorMismatch("ann", "h2")).toBeUndefined();
       await sweepQueue(testDeps(clock, "later"), { pendingGraceMs: 0, limit: 100, concurrency: 4 });
       expect(await task(poison)).toMatchObject({ status: "dead", attempts: 5 });
+      expect((await task(poison))!.expireAt).toBeUndefined(); // dead stays until retried or dropped
     }),
   );
 
@@ -140,9 +141,15 @@ describe("mirror queue processing", () => {
     withQuietTriggers(async () => {
       const clock = new FakeClock();
       await db().doc(mirrorPath("h1")).set({ uid: "ann", prompt: "keep me" });
-      await db().collection(mirrorQueue).doc("bad").set({ op: "explode", uid: "ann", historyId: "h1", status: "pending", attempts: 0 });
+      // An expiry it carried (say, written by another tool) is removed: a dead task never expires.
+      const expireAt = Timestamp.fromMillis(clock.now() + 60_000);
+      await db()
+        .collection(mirrorQueue)
+        .doc("bad")
+        .set({ op: "explode", uid: "ann", historyId: "h1", status: "pending", attempts: 0, expireAt });
       expect(await processTask(testDeps(clock, "a"), "bad")).toBe("skipped");
       expect(await task("bad")).toMatchObject({ status: "dead", lastError: expect.stringMatching(/malformed task: op/) });
+      expect((await task("bad"))!.expireAt).toBeUndefined();
       expect((await db().doc(mirrorPath("h1")).get()).data()).toEqual({ uid: "ann", prompt: "keep me" });
     }),
   );
@@ -158,6 +165,7 @@ describe("mirror queue processing", () => {
       expect(await processTask(testDeps(clock, "a"), id)).toBe("invalid");
       expect((await db().doc(mirrorPath("h1")).get()).exists).toBe(false);
       expect(await task(id)).toMatchObject({ status: "dead", lastError: expect.stringMatching(/model/) });
+      expect((await task(id))!.expireAt).toBeUndefined(); // only a done task gets the TTL's field
     }),
   );
 

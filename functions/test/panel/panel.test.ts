@@ -35,10 +35,20 @@ describe("admin panel in a browser", () => {
   }, 120_000);
   afterAll(() => browser?.close());
 
+  // Every page runs under the CSP the Hosting emulator serves (firebase.json's, opened only to
+  // the local emulators): a script, style or request the policy blocks fails the test.
+  let violations: string[] = [];
   beforeEach(async () => {
+    violations = [];
     page = await (await browser.newContext()).newPage();
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
   });
-  afterEach(() => page.context().close());
+  afterEach(async () => {
+    await page.context().close();
+    expect(violations).toEqual([]);
+  });
   const shot = (name: string, body: () => Promise<void>) => withScreenshot(name, () => page, body);
 
   /** Presses Tab until the focused element reads `text` (as a keyboard user moves). */
@@ -56,6 +66,16 @@ describe("admin panel in a browser", () => {
     await page.getByLabel("Password").fill(demoPassword);
     await page.getByRole("button", { name: "Sign in" }).click();
   }
+
+  it("is served with a CSP that refuses framing and foreign scripts, and no-cache on the page", async () => {
+    const response = await fetch(layout.panelUrl);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("cache-control")).toBe("no-cache");
+  });
 
   it(
     "shows a non-admin a clear page and calls no admin function",
@@ -167,6 +187,36 @@ describe("admin panel in a browser", () => {
       expect(await page.getByRole("button", { name: "Run for real" }).isDisabled()).toBe(false);
       const stored = await db().collection("maintenanceRuns").where("job", "==", "refreshSignupImageCache").get();
       expect(stored.docs.some((d) => d.get("dryRun") === true && d.get("status") === "finished")).toBe(true);
+    }),
+  );
+
+  it(
+    "filters the runs by job, so a minutely job's records do not hide a daily job's",
+    shot("filters the runs by job", async () => {
+      const started = Date.now() + 60_000;
+      const batch = db().batch();
+      for (let i = 0; i < 25; i++) {
+        const at = Timestamp.fromMillis(started + i * 1000);
+        batch.set(db().collection("maintenanceRuns").doc(`minutely-${i}`), {
+          job: "recoverArtRequests",
+          status: "finished",
+          dryRun: false,
+          startedAt: at,
+          finishedAt: at,
+          counts: { recovered: 0 },
+          errorCount: 0,
+          errors: [],
+        });
+      }
+      await batch.commit();
+      await signIn(admin.email);
+      await page.getByRole("link", { name: "Jobs" }).click();
+      const runs = page.getByRole("table", { name: "Recent maintenance runs" });
+      await expectText(runs.getByRole("row").nth(1), /recoverArtRequests/);
+      expect(await runs.getByRole("row").filter({ hasText: "refreshSignupImageCache" }).count()).toBe(0);
+      await page.getByLabel("Show the recent runs of").selectOption("refreshSignupImageCache");
+      await expectText(runs.getByRole("row").nth(1), /refreshSignupImageCache/);
+      expect(await runs.getByRole("row").filter({ hasText: "recoverArtRequests" }).count()).toBe(0);
     }),
   );
 

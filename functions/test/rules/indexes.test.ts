@@ -204,4 +204,9 @@ describe("firestore.indexes.json", () => {
     const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === "mirrorQueue" && o.fieldPath === "expireAt");
     expect(ttl).toEqual({ collectionGroup: "mirrorQueue", fieldPath: "expireAt", ttl: true, indexes: [] });
   });
+
+  it("expires maintenance run records through a TTL on expireAt", () => {
+    const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === "maintenanceRuns" && o.fieldPath === "expireAt");
+    expect(ttl).toEqual({ collectionGroup: "maintenanceRuns", fieldPath: "expireAt", ttl: true, indexes: [] });
+  });
 });

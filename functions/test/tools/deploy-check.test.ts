@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { discover, preflight, type DiscoveredBuild } from "../../tools/deploy/preflight";
+import { regionOf } from "../../tools/deploy/region";
 
 const functionsDir = join(__dirname, "..", "..");
 const project = "fresco-prod-check";
@@ -58,6 +59,13 @@ describe("npm run deploy:check", () => {
     for (const secret of result.secrets) expect([secret.name, secret.functions.length > 0]).toEqual([secret.name, true]);
     expect(result.secrets.find((s) => s.name === "CREDITS_WEBHOOK_SECRET")!.functions).toEqual(["creditsWebhook"]);
     expect(result.secrets.some((s) => s.unused)).toBe(false);
+  }, 60_000);
+
+  it("resolves the one region from the project's file, us-central1 by default, as the panel and tools read it", async () => {
+    expect(regionOf(project, config(complete))).toBe("us-central1");
+    const moved = config({ ...complete, FRESCO_REGION: "europe-west1" });
+    expect(regionOf(project, moved)).toBe("europe-west1");
+    expect((await preflight(project, { configDir: moved, build })).problems).toEqual([]);
   }, 60_000);
 
   it("names each param a non-interactive deploy would stop at, defaults in the code included", async () => {

@@ -6,7 +6,7 @@ interface Endpoint {
   timeoutSeconds: number | { toString(): string };
   concurrency: number;
   maxInstances: number;
-  region: string[];
+  region: unknown;
   secretEnvironmentVariables?: { key: string }[];
   callableTrigger?: object;
   httpsTrigger?: object;
@@ -16,6 +16,7 @@ interface Endpoint {
 
 /** A function as the deploy sees it (firebase-functions' `__endpoint`), in the table's terms. */
 function asDeployed(endpoint: Endpoint): Deployed & { region: string[] } {
+  const param = (value: unknown) => String(value).replace("params.", "");
   const { timeoutSeconds: t, eventTrigger, scheduleTrigger } = endpoint;
   const trigger = endpoint.callableTrigger
     ? "callable"
@@ -27,13 +28,13 @@ function asDeployed(endpoint: Endpoint): Deployed & { region: string[] } {
   return {
     trigger,
     memory: endpoint.availableMemoryMb,
-    timeout: typeof t === "number" ? t : String(t).replace("params.", ""),
+    timeout: typeof t === "number" ? t : param(t),
     concurrency: endpoint.concurrency,
     maxInstances: endpoint.maxInstances,
     secrets: (endpoint.secretEnvironmentVariables ?? []).map((s) => s.key),
     ...(scheduleTrigger ? { schedule: scheduleTrigger.schedule } : {}),
     ...(eventTrigger ? { retry: eventTrigger.retry } : {}),
-    region: endpoint.region,
+    region: [endpoint.region].flat().map(param),
   };
 }
 
@@ -44,8 +45,8 @@ describe("what deploys (tools/deploy/table.json)", () => {
     expect(Object.keys(deployTable).sort()).toEqual(exported.map(([name]) => name).sort());
   });
 
-  it.each(exported.map(([name, fn]) => [name, fn]))("%s deploys as its row says, in us-central1", (name, fn) => {
-    expect(asDeployed(fn.__endpoint)).toEqual({ ...deployTable[name], region: ["us-central1"] });
+  it.each(exported.map(([name, fn]) => [name, fn]))("%s deploys as its row says, in the project's one region", (name, fn) => {
+    expect(asDeployed(fn.__endpoint)).toEqual({ ...deployTable[name], region: ["FRESCO_REGION"] });
   });
 
   it("caps every function's instances and retries no event without that cap", () => {

@@ -1,3 +1,4 @@
+import { errorFields, maxErrorText, maxStackText } from "../../src/shared/log";
 import { Timestamp } from "firebase-admin/firestore";
 import { z } from "zod";
 import { decodeFeedCursor } from "../../src/feed/cursor";
@@ -85,5 +86,22 @@ describe("contended transactions", () => {
     [undefined, false],
   ])("runs again only a transaction the emulator closed: %p", (error, expected) => {
     expect(isClosedTransaction(error)).toBe(expected);
+  });
+});
+
+describe("errorFields (log entries Error Reporting groups)", () => {
+  it("puts an Error's stack in stack_trace and its one line in error, both bounded", () => {
+    const error = new TypeError("x".repeat(10_000));
+    const fields = errorFields(error);
+    expect(fields.error).toBe(`TypeError: ${"x".repeat(maxErrorText - "TypeError: ".length)}`);
+    expect(fields.stack_trace).toMatch(/^TypeError: x+/);
+    expect(fields.stack_trace!.length).toBe(maxStackText);
+    const short = errorFields(new Error("boom"));
+    expect(short.stack_trace).toMatch(/^Error: boom\n\s+at /); // the frames Error Reporting groups by
+  });
+
+  it("logs a thrown non-Error as text, without a stack", () => {
+    expect(errorFields({ toString: () => "odd" })).toEqual({ error: "odd" });
+    expect(errorFields("y".repeat(900))).toEqual({ error: "y".repeat(maxErrorText) });
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { globalOptions } from "../../src/shared/global-options";
+import { regionOf } from "./region";
 import { preflight } from "./preflight";
 
 /**
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     if (secret.unused) console.log(`      ${secret.unused}`);
   }
   console.log("\nThen:");
-  console.log(`  firebase functions:artifacts:setpolicy --location ${globalOptions.region} --days 1 --force --project ${id}`);
+  console.log(`  firebase functions:artifacts:setpolicy --location ${regionOf(id)} --days 1 --force --project ${id}`);
   console.log(`  firebase deploy --only firestore,functions,hosting --project ${id} --non-interactive`);
   return result.problems.length === 0 ? 0 : 1;
 }

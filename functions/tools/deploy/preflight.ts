@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { projectIdPattern } from "./project";
 
 /**
  * What a non-interactive `firebase deploy` of the functions would do with this checkout's
@@ -72,7 +73,7 @@ export async function discover(projectId: string): Promise<DiscoveredBuild> {
 
 export async function preflight(projectId: string, options: { configDir?: string; build?: DiscoveredBuild } = {}): Promise<Preflight> {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(projectId)) problems.push(`"${projectId}" is not a Firebase project id`);
+  if (!projectIdPattern.test(projectId)) problems.push(`"${projectId}" is not a Firebase project id`);
   if (projectId.startsWith("demo-")) problems.push(`${projectId} is a demo project: the emulators' only, it cannot be deployed to`);
   const configDir = options.configDir ?? functionsDir;
   const firebaseConfig = firebaseConfigOf(projectId);

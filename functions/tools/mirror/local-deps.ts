@@ -3,15 +3,17 @@ import { bumpTags } from "../../src/cache/tag-versions";
 import { defaultLeaseMs, type MirrorDeps } from "../../src/mirror/deps";
 import { newWorkerId } from "../../src/mirror/runtime";
 import { db } from "../../src/shared/firebase";
+import { productionTarget } from "../deploy/project";
 import { useEmulators } from "../demo/emulator-env";
 import { toolRedisSettings } from "../redis/tool-settings";
 
 /** Processing-core dependencies for a command-line tool: the local `npm start` stack by
- *  default; with `--production`, whatever credentials and Upstash env the shell has. */
+ *  default; with `--project <id>`, that real project (tools/deploy/project.ts). */
 export function toolMirrorDeps(kind: string, argv: string[]): MirrorDeps {
-  const production = argv.includes("--production");
-  if (!production) useEmulators();
-  const settings = toolRedisSettings(production);
+  const i = argv.indexOf("--project");
+  const projectId = i < 0 ? undefined : argv[i + 1];
+  if (i >= 0 && !projectId) throw new Error("--project needs a project id");
+  const settings = projectId ? productionTarget(projectId).redis : (useEmulators(), toolRedisSettings(false));
   if (!settings) throw new Error("Set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN");
   const redis = upstashClient(settings.url, settings.token);
   return { db: db(), workerId: newWorkerId(kind), leaseMs: defaultLeaseMs, now: Date.now, invalidate: (tags) => bumpTags(redis, tags) };

@@ -1,7 +1,7 @@
 import { frescoWorkerOptions, MirrorWorker, seedWorkerOptions } from "../../src/mirror/worker";
 import { numberArg, toolMirrorDeps } from "./local-deps";
 
-// `npm run worker:mirror [-- --seed] [--batch N] [--concurrency N] [--per-transaction N] [--poll-ms N] [--max-idle-ms N] [--production]`
+// `npm run worker:mirror [-- --seed] [--batch N] [--concurrency N] [--per-transaction N] [--poll-ms N] [--max-idle-ms N] [--project <id>]`
 // A standalone polling worker for self-hosting and catch-up. Several may run at once: every
 // task is taken and applied inside one transaction (with up to --per-transaction tasks of
 // other items). SIGINT/SIGTERM finish the tasks in hand, then exit.

@@ -1,4 +1,4 @@
-import { region, type StackLayout } from "./layout";
+import type { StackLayout } from "./layout";
 
 /** Fires a scheduled (v2 `onSchedule`) function in the Functions emulator the way Cloud
  *  Scheduler does in production: an HTTP POST to the function's trigger.
@@ -16,6 +16,7 @@ export async function fireSchedule(layout: StackLayout, functionName: string): P
       headers: { "content-type": "application/json" },
       body: "{}",
     });
+  const { region } = layout;
   const listing = await (await post(`${region}-${functionName}-listing`)).text();
   const generations = [...listing.matchAll(new RegExp(`${region}-${functionName}-(\\d+)`, "g"))].map((m) => Number(m[1]));
   if (generations.length === 0) throw new Error(`the Functions emulator has no trigger for ${functionName}: ${listing}`);

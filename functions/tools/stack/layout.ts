@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { regionOf } from "../deploy/region";
 import { firebaseConfigPath, repoRoot } from "./paths";
 
 /**
@@ -11,7 +12,6 @@ import { firebaseConfigPath, repoRoot } from "./paths";
 
 /** The demo project: a `demo-` id keeps the emulators from ever reaching a real project. */
 export const baseProjectId = "demo-fresco";
-export const region = "us-central1";
 export const emulatorsUsed = ["firestore", "functions", "auth", "pubsub", "hosting"] as const;
 
 /** Ports of the stack's own services (not in firebase.json). The bridge has this port under
@@ -27,6 +27,8 @@ export interface NamedPort {
 export interface StackLayout {
   offset: number;
   project: string;
+  /** The functions' region (the FRESCO_REGION param as the project's .env files set it). */
+  region: string;
   /** host:port of each service. */
   hosts: { firestore: string; auth: string; pubsub: string; hub: string; functions: string; hosting: string; bridge: string; s3: string };
   /** Every port the stack binds, named for the "port taken" message. */
@@ -54,6 +56,7 @@ export function portOffset(raw = process.env.FRESCO_PORT_OFFSET): number {
 export function stackLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
   const offset = portOffset(env.FRESCO_PORT_OFFSET);
   const project = offset === 0 ? baseProjectId : `${baseProjectId}-p${offset}`;
+  const region = regionOf(project);
   const emulators = readEmulators();
   const ports: NamedPort[] = [];
   for (const [name, entry] of Object.entries(emulators)) {
@@ -93,19 +96,43 @@ export function stackLayout(env: NodeJS.ProcessEnv = process.env): StackLayout {
       FRESCO_FUNCTIONS_HOST: hosts.functions,
     },
     functionUrl: (name) => `http://${hosts.functions}/${project}/${region}/${name}`,
+    region,
     panelUrl: `http://${hosts.hosting}/`,
   };
 }
 
-/** The firebase CLI's `--project`/`--config` for a layout: with an offset, a copy of
- *  firebase.json with every port shifted, beside it so relative paths resolve the same. */
+/** The firebase CLI's `--project`/`--config` for a layout: a copy of firebase.json beside it
+ *  (so relative paths resolve the same) with every port shifted by the offset and the panel's
+ *  CSP opened to this stack's emulators and S3 store, which the deployed CSP refuses. */
 export function firebaseArgs(layout: StackLayout): string[] {
-  if (layout.offset === 0) return ["--project", layout.project];
-  const config = JSON.parse(readFileSync(firebaseConfigPath, "utf8")) as { emulators: EmulatorConfig };
+  const config = JSON.parse(readFileSync(firebaseConfigPath, "utf8")) as { emulators: EmulatorConfig; hosting: HostingConfig };
   for (const entry of Object.values(config.emulators)) {
     for (const key of ["port", "websocketPort"] as const) if (typeof entry[key] === "number") entry[key] += layout.offset;
   }
+  config.hosting.headers = localHeaders(config.hosting.headers, layout);
   const path = join(repoRoot, `firebase.port-${layout.offset}.json`);
   writeFileSync(path, JSON.stringify(config, null, 2));
   return ["--project", layout.project, "--config", path];
+}
+
+interface HostingConfig {
+  headers: Array<{ source: string; headers: Array<{ key: string; value: string }> }>;
+}
+
+/** firebase.json's headers with the local origins added to the CSP's connect-src and img-src. */
+export function localHeaders(headers: HostingConfig["headers"], layout: StackLayout): HostingConfig["headers"] {
+  const { functions, auth, s3 } = layout.hosts;
+  const add: Record<string, string[]> = { "connect-src": [functions, auth, s3], "img-src": [s3] };
+  const widen = (csp: string) =>
+    csp
+      .split("; ")
+      .map((d) => {
+        const [name] = d.split(" ");
+        return add[name!] ? `${d} ${add[name!]!.map((h) => `http://${h}`).join(" ")}` : d;
+      })
+      .join("; ");
+  return headers.map((rule) => ({
+    ...rule,
+    headers: rule.headers.map((h) => (h.key === "Content-Security-Policy" ? { ...h, value: widen(h.value) } : h)),
+  }));
 }

@@ -134,6 +134,7 @@ const panelBuild = (layout: StackLayout): Step => ({
     FRESCO_PANEL_PROJECT: layout.project,
     FRESCO_PANEL_AUTH_HOST: layout.hosts.auth,
     FRESCO_PANEL_FUNCTIONS_HOST: layout.hosts.functions,
+    FRESCO_PANEL_REGION: layout.region,
   },
 });
 

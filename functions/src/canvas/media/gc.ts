@@ -8,6 +8,7 @@ import { mediaBatch, mediaGcTimeoutSeconds, mediaGcTimeZone, mediaSecrets, media
 import * as logs from "./logs";
 import { canvasMedia, canvasMediaSchema, type CanvasMedia } from "./model";
 import type { MediaStore } from "./store";
+import { errorText } from "../../shared/log";
 
 const jobName = "collectCanvasMedia";
 const dayMs = 24 * 60 * 60_000;
@@ -87,7 +88,7 @@ async function collectMedia(
     const outcomes = await mapLimit(docs, settings.concurrency, (doc) =>
       collect(run, doc.ref).catch((error: unknown): Outcome => {
         logs.itemFailed(doc.id, error); // e.g. Firestore unavailable: a left claim expires
-        return { kind: "error", bytesFreed: 0, error: logs.short(error) };
+        return { kind: "error", bytesFreed: 0, error: errorText(error) };
       }),
     );
     outcomes.forEach((outcome, i) => {
@@ -173,9 +174,9 @@ async function collect(run: Run, ref: DocumentReference): Promise<Outcome> {
     removed = await deleteObject(run.store, storagePath);
   } catch (error) {
     logs.storageFailed(ref.id, storagePath, error);
-    if (error instanceof DeleteUnconfirmed) return { kind: "error", bytesFreed: 0, error: `storage (claim kept): ${logs.short(error)}` };
+    if (error instanceof DeleteUnconfirmed) return { kind: "error", bytesFreed: 0, error: `storage (claim kept): ${errorText(error)}` };
     await release(run, ref);
-    return { kind: "error", bytesFreed: 0, error: `storage: ${logs.short(error)}` };
+    return { kind: "error", bytesFreed: 0, error: `storage: ${errorText(error)}` };
   }
   // What left storage, whatever becomes of the record below.
   const bytesFreed = removed === "deleted" ? sizeBytes : 0;

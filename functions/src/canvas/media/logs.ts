@@ -1,8 +1,8 @@
 import * as logger from "firebase-functions/logger";
+import { errorFields } from "../../shared/log";
 
-// Every log event of canvas media garbage collection, one function each. Store errors are
-// cut short; they never hold credentials (the SDK does not echo them).
-export const short = (error: unknown) => String(error).slice(0, 300);
+// Every log event of canvas media garbage collection, one function each. Store errors
+// never hold credentials (the SDK does not echo them).
 
 /** The one race a claim cannot close: a project took the media after it was claimed. */
 export function referencedWhileDeleting(mediaId: string, storagePath: string): void {
@@ -10,7 +10,7 @@ export function referencedWhileDeleting(mediaId: string, storagePath: string): v
 }
 
 export function storageFailed(mediaId: string, storagePath: string, error: unknown): void {
-  logger.warn("canvas media: storage delete failed, record kept for the next run", { mediaId, storagePath, error: short(error) });
+  logger.warn("canvas media: storage delete failed, record kept for the next run", { mediaId, storagePath, ...errorFields(error) });
 }
 
 export function malformed(mediaId: string, problems: string): void {
@@ -23,5 +23,5 @@ export function claimLost(mediaId: string): void {
 }
 
 export function itemFailed(mediaId: string, error: unknown): void {
-  logger.error("canvas media: collecting one item failed", { mediaId, error: short(error) });
+  logger.error("canvas media: collecting one item failed", { mediaId, ...errorFields(error) });
 }

@@ -203,7 +203,7 @@ async function readsTable(deps: PeopleDeps): Promise<ReadRow[]> {
         name: `userProfile (limit ${limit}, ${profileItems} items)`,
         family: families.userProfile,
         params: { uid: profileUid, limit, cursor: null },
-        bare: () => loadUserProfile(deps.db, profileUid, limit, null),
+        bare: () => loadUserProfile(deps, profileUid, limit, null),
         cached: () => userProfile(deps, profileUid, limit, undefined),
         samples,
       }),

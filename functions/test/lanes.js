@@ -80,6 +80,8 @@ const functionsTriggersOff = [
 // off, then on again); the rest keep to their own ids, or count before and after, and share
 // what earlier suites of the lane left.
 const functionsTriggersOn = [
+  // Writes the old platform with the triggers off (it predates Fresco), then turns them on.
+  "test/adoption/old-platform.test.ts",
   "test/signup/signup.test.ts",
   "test/feed/feed.test.ts",
   "test/panel/panel.test.ts",

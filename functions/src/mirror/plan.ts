@@ -1,5 +1,6 @@
 import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { micros } from "../shared/time";
+import { unfingerprintedScore } from "./score";
 import { desiredMirror, InvalidSourceError, mirrorMatches, projectGeneration, type MirrorFields } from "./projection";
 
 /** Microseconds of a document's update time: Firestore makes it grow with every write. */
@@ -22,6 +23,10 @@ export interface MirrorPlan {
   owner?: string;
   /** The id has no registered owner yet and this item becomes public: register it. */
   claim: boolean;
+  /** The source's score has no fingerprint (the old platform's, or a scorer that wrote the
+   *  score alone): it is adopted for the content read in this transaction, and the writer
+   *  stores this fingerprint on the source in the same transaction (score.ts). */
+  adoptScore?: string;
 }
 
 /** The three documents a plan is made from, read in the caller's transaction. */
@@ -32,7 +37,10 @@ export interface PlanInputs {
 }
 
 export function planMirror(ids: { uid: string; historyId: string }, docs: PlanInputs): MirrorPlan {
-  return planFor(ids, docs.source.exists ? docs.source.data() : undefined, versionOf(docs.source), docs);
+  const data = docs.source.exists ? docs.source.data() : undefined;
+  const adoptScore = unfingerprintedScore(data);
+  if (adoptScore === undefined) return planFor(ids, data, versionOf(docs.source), docs);
+  return { ...planFor(ids, { ...data, aestheticScoreFor: adoptScore }, versionOf(docs.source), docs), adoptScore };
 }
 
 /** The same decision for source data not (yet) stored, e.g. inside the transaction that

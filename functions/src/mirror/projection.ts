@@ -119,6 +119,20 @@ export function desiredMirror(projected: MirrorFields | null, current: Record<st
   };
 }
 
+/** Mirror fields only the pipeline reads: which source version it shows, which optimization
+ *  values came from the source, when it was written. Public reads leave them out
+ *  (public.ts), so a change of these alone invalidates nothing. */
+export const bookkeepingFields = ["sourceVersion", "sourceOptimizations", "mirroredAt"] as const;
+
+const withoutBookkeeping = (doc: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(doc).filter(([key]) => !(bookkeepingFields as readonly string[]).includes(key)));
+
+/** True when `desired` and the stored mirror differ in bookkeeping only. */
+export function sameContent(desired: MirrorFields | null, current: Record<string, unknown> | undefined): boolean {
+  if (!desired || !current) return !desired && !current;
+  return isDeepStrictEqual(withoutBookkeeping(current), withoutBookkeeping({ ...desired }));
+}
+
 /** True when the stored mirror already equals `desired` (ignoring when it was written). */
 export function mirrorMatches(desired: MirrorFields | null, current: Record<string, unknown> | undefined): boolean {
   if (!desired || !current) return !desired && !current;

@@ -1,12 +1,13 @@
 import { Timestamp, type DocumentData, type Firestore } from "firebase-admin/firestore";
 import { generations } from "./paths";
+import { bookkeepingFields } from "./projection";
 
 /** A mirror document as the public reads serve it: JSON-safe, timestamps as ISO strings,
  *  `historyId` and `uid` always present, bookkeeping fields left out. */
 export type PublicItem = Record<string, unknown> & { historyId: string; uid: string };
 
 /** Fields of mirror or source documents that only the pipeline reads. */
-const internalFields = new Set(["sourceOptimizations", "aestheticScoreFor", "promptWords"]);
+const internalFields = new Set<string>([...bookkeepingFields, "aestheticScoreFor", "promptWords"]);
 
 function toJson(value: unknown): unknown {
   if (value instanceof Timestamp) return value.toDate().toISOString();

@@ -4,7 +4,7 @@ import * as logger from "firebase-functions/logger";
 import { mapLimit } from "../shared/map-limit";
 import { flushInvalidations } from "../cache/outbox";
 import { generationHistory, generations, historyItems, mirrorPath, ownerPath, sourcePath } from "./paths";
-import { planMirror } from "./plan";
+import { planMirror, type MirrorPlan } from "./plan";
 import { writeMirrorPlan, type MirrorWrite } from "./write";
 
 // Rebuild: re-projects every source item (or one user's) into the public mirror and removes
@@ -71,6 +71,8 @@ export interface RebuildCounts {
   unchanged: number;
   invalid: number;
   errors: number;
+  /** Scores without a fingerprint adopted for the content read (plan.ts), among the above. */
+  adopted: number;
 }
 
 export interface RebuildFailure {
@@ -99,6 +101,8 @@ export interface RebuildOptions {
   onCheckpoint?(cursor: Cursor, phases: Record<RebuildPhase, RebuildCounts>): Promise<void> | void;
   /** Checked between pages: once aborted, the run stops after the current page. */
   signal?: AbortSignal;
+  /** Count what a run would do, from the pages' reads, and write nothing (no checkpoint). */
+  dryRun?: boolean;
 }
 
 export interface RebuildDeps {
@@ -149,7 +153,7 @@ function isSourcePath(path: string): boolean {
   return parts.length === 4 && parts[0] === generationHistory && parts[2] === historyItems;
 }
 
-const zeroCounts = (): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0 });
+export const zeroCounts = (): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0, adopted: 0 });
 
 function total(phases: Record<RebuildPhase, RebuildCounts>): RebuildCounts {
   const sum = zeroCounts();
@@ -192,7 +196,8 @@ export async function rebuildMirror(deps: RebuildDeps, options: RebuildOptions =
   for (const phase of order.slice(order.indexOf(startPhase))) {
     const counts = phases[phase];
     let lastPath = phase === startPhase ? options.resumeFrom?.lastPath : undefined;
-    if (phase === "mirror" && startPhase !== "mirror") await options.onCheckpoint?.({ phase }, phases);
+    const checkpoint = options.dryRun ? undefined : options.onCheckpoint;
+    if (phase === "mirror" && startPhase !== "mirror") await checkpoint?.({ phase }, phases);
     let processed = 0;
     for (;;) {
       if (options.signal?.aborted) return result(true, { phase, ...(lastPath === undefined ? {} : { lastPath }) });
@@ -203,9 +208,10 @@ export async function rebuildMirror(deps: RebuildDeps, options: RebuildOptions =
       const items = phase === "sources" ? await sourcePage(db, page.docs) : await mirrorPage(db, page.docs);
       const changed: Array<{ id: string; tags: string[] }> = [];
       await mapLimit(items, concurrency, async (item) => {
-        const outcome = await handleItem(deps, item, changed, failures);
+        const { outcome, adopted } = await handleItem(deps, item, changed, failures, options.dryRun === true && phase);
         counts.scanned++;
         counts[outcome]++;
+        if (adopted) counts.adopted++;
         processed++;
         options.onProgress?.({ phase, processed, phases });
       });
@@ -213,12 +219,12 @@ export async function rebuildMirror(deps: RebuildDeps, options: RebuildOptions =
       // flush stay in the outbox for the sweeper.
       for (let i = 0; i < changed.length; i += flushChunk) await flushInvalidations(db, deps.invalidate, changed.slice(i, i + flushChunk));
       lastPath = page.docs[page.docs.length - 1]!.ref.path;
-      await options.onCheckpoint?.({ phase, lastPath }, phases);
+      await checkpoint?.({ phase, lastPath }, phases);
       if (page.size < pageSize) break;
     }
   }
   const done = result(false);
-  logger.info("mirror rebuild finished", { uid: options.uid ?? "(all)", ...total(phases), phases });
+  logger.info("mirror rebuild finished", { uid: options.uid ?? "(all)", dryRun: options.dryRun === true, ...total(phases), phases });
   return done;
 }
 
@@ -261,17 +267,22 @@ async function mirrorPage(db: Firestore, docs: QueryDocumentSnapshot[]): Promise
   return items;
 }
 
-/** Counts an item that already matches without a transaction; syncs the rest. */
+type ItemOutcome = { outcome: Exclude<keyof RebuildCounts, "scanned" | "adopted">; adopted?: boolean };
+
+/** Counts an item that already matches without a transaction; syncs the rest (in a dry run,
+ *  counts what the sync would do, from the page's reads). */
 async function handleItem(
   deps: RebuildDeps,
   item: PageItem,
   changed: Array<{ id: string; tags: string[] }>,
   failures: RebuildFailure[],
-): Promise<Exclude<keyof RebuildCounts, "scanned">> {
-  const fail = (error: string) => {
+  /** The phase of a dry run (false: a real run). */
+  dryRun: RebuildPhase | false,
+): Promise<ItemOutcome> {
+  const fail = (error: string): ItemOutcome => {
     logger.warn("mirror rebuild: item failed", { path: item.path, error });
     if (failures.length < maxFailuresKept) failures.push({ path: item.path, error });
-    return "errors" as const;
+    return { outcome: "errors" };
   };
   if (item.uid === undefined) return fail(`${mirrorPath(item.historyId)} has no valid uid; left alone`);
   try {
@@ -280,14 +291,29 @@ async function handleItem(
         { uid: item.uid, historyId: item.historyId },
         { source: item.source, mirror: item.mirror, owner: item.owner },
       );
-      if (plan.matches && !plan.conflict && !plan.claim) return plan.invalid === undefined ? "unchanged" : "invalid";
+      if (plan.matches && !plan.conflict && !plan.claim && !plan.adoptScore)
+        return { outcome: plan.invalid === undefined ? "unchanged" : "invalid" };
+      // A mirror document whose source exists was synced in phase 1 (as a real run finds it).
+      if (dryRun === "mirror" && item.source.exists) return { outcome: "unchanged" };
+      if (dryRun) return wouldDo(plan);
     }
+    if (dryRun) return fail(`${item.path} could not be read`);
     const synced = await syncItem(deps.db, deps.invalidate, item.uid, item.historyId, deps.now(), { flush: false });
     if (synced.outboxId && synced.tags.length > 0) changed.push({ id: synced.outboxId, tags: synced.tags });
     if (synced.outcome === "conflict")
       return fail(`${synced.detail ?? "mirror belongs to another user"}; not touched for ${sourcePath(item.uid, item.historyId)}`);
-    return synced.outcome === "fenced" ? "unchanged" : synced.outcome; // fenced cannot happen: the source was read in the same transaction
+    // fenced cannot happen: the source was read in the same transaction
+    return { outcome: synced.outcome === "fenced" ? "unchanged" : synced.outcome, ...(synced.adopted ? { adopted: true } : {}) };
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** What syncing a planned item would do, for a dry run. */
+function wouldDo(plan: MirrorPlan): ItemOutcome {
+  const adopted = plan.adoptScore ? { adopted: true } : {};
+  if (plan.conflict) return { outcome: "errors" };
+  if (plan.invalid !== undefined) return { outcome: "invalid", ...adopted };
+  if (plan.matches) return { outcome: "unchanged", ...adopted };
+  return { outcome: plan.desired ? "written" : "removed", ...adopted };
 }

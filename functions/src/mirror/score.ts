@@ -15,3 +15,13 @@ export function contentFingerprint(item: { prompt?: unknown; model?: unknown; im
 export function scoreFields(item: Parameters<typeof contentFingerprint>[0], score: number) {
   return { aestheticScore: score, aestheticScoreFor: contentFingerprint(item) };
 }
+
+/** A score stored without its fingerprint (the old platform wrote `aestheticScore` alone, and
+ *  so may a server-side scorer): the fingerprint of the content it is adopted for, i.e. the
+ *  content read now, in the transaction that will store it. An owner's edit that commits first
+ *  is that content (the transaction reads it); one that commits after changes the content
+ *  away from the stored fingerprint and so takes the score off, as for any score. */
+export function unfingerprintedScore(data: Record<string, unknown> | undefined): string | undefined {
+  if (!data || typeof data.aestheticScore !== "number" || data.aestheticScoreFor !== undefined) return undefined;
+  return contentFingerprint(data);
+}

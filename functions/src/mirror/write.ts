@@ -1,8 +1,9 @@
 import { FieldValue, Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
-import { mirrorPath, ownerPath } from "./paths";
+import { mirrorPath, ownerPath, sourcePath } from "./paths";
 import type { MirrorPlan } from "./plan";
+import { sameContent } from "./projection";
 
 /** What a collection's cover shows of an item: that it is public, and its first image. */
 const coverOf = (doc: { images?: unknown } | undefined) => {
@@ -17,7 +18,7 @@ export const coverMoved = (before: { images?: unknown } | undefined, after: { im
 
 /** What writing a plan did; the one vocabulary of every path that changes the mirror.
  *  - written / removed: the mirror now shows the projection (or nothing);
- *  - unchanged: it already did;
+ *  - unchanged: it already did (at most its bookkeeping was brought up to date);
  *  - fenced: the mirror already shows a newer source version;
  *  - invalid: the source is malformed, so nothing is shown (a mirror is removed);
  *  - conflict: the historyId belongs to another user; nothing is written. */
@@ -29,6 +30,8 @@ export interface MirrorWrite {
   tags: string[];
   /** Why, for invalid (the validation message) and conflict (the id's owner). */
   detail?: string;
+  /** A score without a fingerprint was adopted (plan.ts) in this transaction. */
+  adopted?: boolean;
 }
 
 /**
@@ -52,12 +55,18 @@ export function writeMirrorPlan(
     return { outcome: "fenced", tags: [] };
   }
   if (plan.claim) tx.set(db.doc(ownerPath(ids.historyId)), { uid: ids.uid, claimedAt: Timestamp.fromMillis(outbox.now) });
-  if (plan.matches) return { outcome: invalid === undefined ? "unchanged" : "invalid", tags: [], ...detail };
+  // Only the score's bookkeeping: the source's content, updatedAt and score are untouched.
+  if (plan.adoptScore) tx.update(db.doc(sourcePath(ids.uid, ids.historyId)), { aestheticScoreFor: plan.adoptScore });
+  const adopted = plan.adoptScore ? { adopted: true } : {};
+  if (plan.matches) return { outcome: invalid === undefined ? "unchanged" : "invalid", tags: [], ...detail, ...adopted };
   const ref = db.doc(mirrorPath(ids.historyId));
   if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
   else tx.delete(ref);
+  // A newer source version with the same content (a score adopted, a write that changed no
+  // mirrored field): the bookkeeping is stored, but no read shows it, so nothing is bumped.
+  if (sameContent(desired, current)) return { outcome: "unchanged", tags: [], ...adopted };
   const cover = coverMoved(current, desired ?? undefined) ? writes.coverChanged.tags(ids) : [];
   const tags = [...writes.mirrorChanged.tags(ids), ...cover];
   recordInTransaction(db, tx, outbox.id, tags, outbox.now);
-  return { outcome: invalid !== undefined ? "invalid" : desired ? "written" : "removed", tags, ...detail };
+  return { outcome: invalid !== undefined ? "invalid" : desired ? "written" : "removed", tags, ...detail, ...adopted };
 }

@@ -22,20 +22,19 @@ export async function cardsOf(deps: CardDeps, uids: string[]): Promise<Map<strin
 type CreatedBy = { uid?: string; username?: string; photoURL?: string };
 
 /** An item as every read shows it: `creator` is its author's current card; `createdBy`'s name
- *  and photo are the current ones too (for apps that read those). An author without a user
- *  document keeps what the item's `createdBy` says. */
+ *  and photo are the current ones too (for apps that read those). What the author has not
+ *  set on their user document (no document at all, no handle claimed yet, no avatar) is what
+ *  the item's own `createdBy` says: a creator renamed on the old platform keeps each item's
+ *  name until she claims a handle. */
 export function withCreator(item: PublicItem, card: UserCard | null | undefined): PublicItem & { creator: UserCard } {
   const createdBy = (item.createdBy ?? {}) as CreatedBy;
-  if (!card)
-    return {
-      ...item,
-      creator: { uid: item.uid, username: createdBy.username ?? null, displayName: null, avatarUrl: createdBy.photoURL ?? null },
-    };
+  const username = card?.username ?? createdBy.username ?? null;
+  const avatarUrl = card?.avatarUrl ?? createdBy.photoURL ?? null;
   const { username: _u, photoURL: _p, ...rest } = createdBy;
   return {
     ...item,
-    createdBy: { ...rest, ...(card.username ? { username: card.username } : {}), ...(card.avatarUrl ? { photoURL: card.avatarUrl } : {}) },
-    creator: card,
+    createdBy: { ...rest, ...(username === null ? {} : { username }), ...(avatarUrl === null ? {} : { photoURL: avatarUrl }) },
+    creator: { uid: item.uid, username, displayName: card?.displayName ?? null, avatarUrl },
   };
 }
 

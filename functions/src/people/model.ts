@@ -3,9 +3,10 @@ import { createHash } from "node:crypto";
 /**
  * People: users, follows, notifications (credits live in ../credits).
  *
- * `users/{uid}`: { username, usernameKey, displayName?, avatarUrl?, bio?, credits,
+ * `users/{uid}`: { username?, usernameKey?, displayName?, avatarUrl?, bio?, credits,
  *   followersCount, followingCount, unreadNotifications, createdAt, updatedAt }. Created by
- *   `ensureUser` on a user's first people call (firebase-functions has no v2 Auth onCreate
+ *   `ensureUser` on a user's first people call or someone's like, comment or follow of them,
+ *   without a username: the user claims one with updateProfile (firebase-functions has no v2 Auth onCreate
  *   trigger, only blocking functions, which need Identity Platform).
  * `usernames/{usernameKey}`: { uid }: who holds a username (its lowercase form), written in
  *   the transaction that changes the user's name, so two users never hold one name.
@@ -40,7 +41,8 @@ export function notificationId(type: NotificationType, actorUid: string, targetI
 /** The profile anyone may see. */
 export interface PublicProfile {
   uid: string;
-  username: string;
+  /** The handle the user claimed; null until they claim one. */
+  username: string | null;
   displayName: string | null;
   avatarUrl: string | null;
   bio: string | null;

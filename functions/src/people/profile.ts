@@ -25,12 +25,12 @@ export async function updateProfile(deps: PeopleDeps, uid: string, input: Update
     const update: Record<string, unknown> = {};
     if (input.username !== undefined && input.username !== user.get("username")) {
       const key = usernameKey(input.username);
-      const oldKey = user.get("usernameKey") as string;
+      const oldKey = user.get("usernameKey") as string | undefined; // none before the first claim
       if (key !== oldKey) {
         const holder = await tx.get(db.doc(usernamePath(key)));
         if (holder.exists && holder.get("uid") !== uid) throw new HttpsError("already-exists", "That username is taken.");
         tx.set(db.doc(usernamePath(key)), { uid });
-        tx.delete(db.doc(usernamePath(oldKey)));
+        if (oldKey !== undefined) tx.delete(db.doc(usernamePath(oldKey)));
       }
       Object.assign(update, { username: input.username, usernameKey: key });
     }

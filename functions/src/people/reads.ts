@@ -74,20 +74,41 @@ export async function me(deps: PeopleDeps, uid: string): Promise<Me> {
 
 // ---- userProfile ------------------------------------------------------------------------
 
-export async function loadUserProfile(db: Firestore, uid: string, limit: number, after: TimeAndId | null) {
+/**
+ * A user's profile and a page of their public items. A user who has claimed no handle (no user
+ * document yet, or one made by someone's like or follow) is shown as her items show her: the
+ * name and picture of her newest public item's `createdBy`, else her Auth account's; the
+ * handle stays null. Nothing is written on this public read. A uid with no document, no public
+ * item and no account is not-found (thrown, never cached).
+ */
+export async function loadUserProfile(deps: Pick<PeopleDeps, "db" | "authProfile">, uid: string, limit: number, after: TimeAndId | null) {
+  const { db } = deps;
   const [snap, page] = await Promise.all([
     db.doc(userPath(uid)).get(),
     pageOf(db.collection(generations).where("uid", "==", uid), after, limit),
   ]);
-  // Thrown, not cached: an unknown uid leaves no entry in Redis.
-  if (!snap.exists) throw new HttpsError("not-found", "No such user.");
-  return { profile: publicProfileOf(snap), ...page };
+  const profile: PublicProfile = snap.exists
+    ? publicProfileOf(snap)
+    : { uid, username: null, displayName: null, avatarUrl: null, bio: null, followersCount: 0, followingCount: 0 };
+  if (profile.username !== null && profile.avatarUrl !== null) return { profile, ...page };
+  const newest = after === null ? page.items[0] : (await pageOf(db.collection(generations).where("uid", "==", uid), null, 1)).items[0];
+  const shown = (newest?.createdBy ?? {}) as { username?: string; photoURL?: string };
+  const account = newest || snap.exists ? null : ((await deps.authProfile?.(uid)) ?? null);
+  if (!snap.exists && !newest && !account) throw new HttpsError("not-found", "No such user.");
+  return {
+    profile: {
+      ...profile,
+      displayName: profile.displayName ?? (profile.username === null ? (shown.username ?? account?.displayName ?? null) : null),
+      avatarUrl: profile.avatarUrl ?? shown.photoURL ?? account?.photoURL ?? null,
+    },
+    ...page,
+  };
 }
 
 export async function userProfile(deps: PeopleDeps, uid: string, limit: number, cursor: string | undefined) {
   const after = pagePosition(cursor);
   return deps.cache.getOrLoad(families.userProfile, { uid, limit, cursor: cursorKey(after) }, async (dependOn) =>
-    joinCreators(deps, dependOn, await loadUserProfile(deps.db, uid, limit, after)),
+    joinCreators(deps, dependOn, await loadUserProfile(deps, uid, limit, after)),
   );
 }
 

@@ -1,15 +1,21 @@
 import { cache } from "../cache/instance";
 import { auth, db } from "../shared/firebase";
-import type { PeopleDeps } from "./users";
+import type { AuthProfile, PeopleDeps } from "./users";
 
-const accountExists = (uid: string) =>
+/** The user's Firebase Auth record (name and picture), or null when there is no such account. */
+const authProfile = (uid: string): Promise<AuthProfile | null> =>
   auth()
     .getUser(uid)
-    .then(() => true)
+    .then((u) => ({ displayName: u.displayName ?? null, photoURL: u.photoURL ?? null }))
     .catch((error: { code?: string }) => {
-      if (error?.code === "auth/user-not-found") return false;
+      if (error?.code === "auth/user-not-found") return null;
       throw error;
     });
 
 /** The deployed functions' dependencies (the people and images callables). */
-export const peopleDeps = (): PeopleDeps => ({ db: db(), cache: cache(), accountExists });
+export const peopleDeps = (): PeopleDeps => ({
+  db: db(),
+  cache: cache(),
+  authProfile,
+  accountExists: async (uid) => (await authProfile(uid)) !== null,
+});

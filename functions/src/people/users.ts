@@ -4,14 +4,21 @@ import type { Cache } from "../cache/cache";
 import { writes } from "../cache/map";
 import { flushUntilConfirmed, recordInTransaction } from "../cache/outbox";
 import { runContendedTransaction } from "../shared/transaction";
-import { userPath, usernamePath, type PublicProfile, type UserCard } from "./model";
-import { defaultUsername, usernameKey } from "./username";
+import { userPath, type PublicProfile, type UserCard } from "./model";
+
+export interface AuthProfile {
+  displayName: string | null;
+  photoURL: string | null;
+}
 
 export interface PeopleDeps {
   db: Firestore;
   cache: Cache;
   /** Whether Firebase Auth knows this uid (a user can exist before their user document does). */
   accountExists?: (uid: string) => Promise<boolean>;
+  /** The name and picture of this uid's Auth account (null: no account): a profile's last
+   *  resort for a user who has neither a handle nor a public item. */
+  authProfile?: (uid: string) => Promise<AuthProfile | null>;
   /** How long a write keeps retrying its cache invalidation before leaving it to the outbox. */
   invalidationDeadlineMs?: number;
 }
@@ -24,10 +31,12 @@ export function flushOutbox(deps: PeopleDeps, outboxId: string, tags: string[]):
 
 export const newOutboxId = (what: string) => `${what}-${randomUUID()}`;
 
-/** The user's document, created with a free default username on their first people call.
- *  Idempotent: a second call (or a concurrent one) finds the document and writes nothing. A
- *  profile read may have cached "no such user" as a miss, never as an entry (absent users are
- *  thrown, not cached), so creation needs no invalidation beyond its own tag, bumped here. */
+/** The user's document, created on their first people call or by someone else's action on
+ *  them (a like, a comment, a follow). It claims no username: a handle is what its owner picks
+ *  (updateProfile), never one made up or taken from data a user could write; until then every
+ *  read shows what each item says of its author (cards.ts). Idempotent: a second call (or a
+ *  concurrent one) finds the document and writes nothing. A profile read never caches "no such
+ *  user" (absent users are thrown), and creation bumps the user's own tag. */
 export async function ensureUser(deps: PeopleDeps, uid: string): Promise<void> {
   const ref = deps.db.doc(userPath(uid));
   if ((await ref.get()).exists) return;
@@ -37,13 +46,7 @@ export async function ensureUser(deps: PeopleDeps, uid: string): Promise<void> {
     deps.db,
     async (tx) => {
       if ((await tx.get(ref)).exists) return false;
-      let username = defaultUsername(uid);
-      for (let attempt = 1; (await tx.get(deps.db.doc(usernamePath(usernameKey(username))))).exists; attempt++)
-        username = defaultUsername(uid, attempt);
-      tx.create(deps.db.doc(usernamePath(usernameKey(username))), { uid });
       tx.create(ref, {
-        username,
-        usernameKey: usernameKey(username),
         credits: 0,
         followersCount: 0,
         followingCount: 0,
@@ -64,7 +67,7 @@ const str = (snap: DocumentSnapshot, field: string) => (snap.get(field) as strin
 export function publicProfileOf(snap: DocumentSnapshot): PublicProfile {
   return {
     uid: snap.id,
-    username: snap.get("username") as string,
+    username: str(snap, "username"),
     displayName: str(snap, "displayName"),
     avatarUrl: str(snap, "avatarUrl"),
     bio: str(snap, "bio"),

@@ -84,6 +84,7 @@ const counts = (c: Partial<RebuildCounts>): RebuildCounts => ({
   unchanged: 0,
   invalid: 0,
   errors: 0,
+  adopted: 0,
   ...c,
 });
 

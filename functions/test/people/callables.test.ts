@@ -30,11 +30,11 @@ const refused = async (name: string, data: unknown, who?: Person) => {
 const userDoc = async (uid: string) => (await db().doc(userPath(uid)).get()).data();
 
 describe("profiles", () => {
-  it("creates the user on their first call, with a free default name", async () => {
+  it("creates the user on their first call, claiming no username (a handle is only what its owner picks)", async () => {
     const me = await call<Me>("me", {}, ann);
     expect(me).toMatchObject({ credits: 0, unreadNotifications: 0, profile: { uid: ann.uid, followersCount: 0, followingCount: 0 } });
-    expect(me.profile.username).toMatch(/^user_[0-9a-f]{12}$/);
-    expect((await db().doc(usernamePath(me.profile.username)).get()).get("uid")).toBe(ann.uid);
+    expect(me.profile.username).toBeNull();
+    expect((await db().collection("usernames").where("uid", "==", ann.uid).get()).size).toBe(0);
   });
 
   it.each([
@@ -46,11 +46,15 @@ describe("profiles", () => {
     const newcomer = await person(id(`first-${name}`));
     expect(await userDoc(newcomer.uid)).toBeUndefined();
     await call(name, data, newcomer);
-    expect(await userDoc(newcomer.uid)).toMatchObject({ credits: 0, followersCount: 0, username: expect.stringMatching(/^user_/) });
+    expect(await userDoc(newcomer.uid)).toMatchObject({ credits: 0, followersCount: 0 });
+    expect((await userDoc(newcomer.uid))!.username).toBeUndefined();
   });
 
   it("renames: the new name is the profile's on the next read, the old name is free again", async () => {
-    const before = (await call<Me>("me", {}, bob)).profile.username;
+    expect((await call<Me>("me", {}, bob)).profile.username).toBeNull();
+    await call("updateProfile", { username: `first_${run}` }, bob); // the first claim: nothing to free
+    const before = (await call<Me>("me", {}, bob)).profile.username!;
+    expect(before).toBe(`first_${run}`);
     const profile = await call<Profile>("updateProfile", { username: `Bob_${run}`, displayName: "Bob", bio: "paints" }, bob);
     expect(profile).toMatchObject({ username: `Bob_${run}`, displayName: "Bob" });
     expect((await call<Me>("me", {}, bob)).profile.username).toBe(`Bob_${run}`);

@@ -88,7 +88,7 @@ const readers: Record<string, () => View[]> = {
       name: `userProfile(${p.uid})`,
       cached: async () => (await get("userProfile", { uid: p.uid })).body,
       direct: async () => {
-        const page = await loadUserProfile(db(), p.uid, 20, null);
+        const page = await loadUserProfile({ db: db() }, p.uid, 20, null);
         return { ...page, items: await joinDirect(page.items) };
       },
     })),

@@ -102,7 +102,7 @@ describe("signup images end to end", () => {
     await publish("u-a", "ref-a4", 8); // a fourth of u-a: SIGNUP_PER_CREATOR is 3
     await publish("u-b", "ref-b1", 7);
     await publish("u-c", "ref-c1", 6.9);
-    await publish("u-f", "ref-f1", undefined, { aestheticScore: 9.7, aestheticScoreFor: undefined }); // a score without its fingerprint
+    await publish("u-f", "ref-f1", undefined, { aestheticScore: 9.7, aestheticScoreFor: "given-for-content-since-edited" }); // a stale score
     await publish("u-g", "ref-g1", 9.6, { images: [] });
     for (const id of ["ref-a1", "ref-a2", "ref-a3", "ref-a4", "ref-b1", "ref-c1", "ref-f1", "ref-g1"])
       await mirrorBecomes(id, "exists", (m) => m !== undefined);

@@ -1,9 +1,11 @@
 // `npm run mirror:rebuild [-- --uid U]`: re-projects all history (or one user's) into the
 // public mirror, removes mirror documents that must not exist, and bumps the cache tags of
-// what changed. Resumable: the cursor is saved after every page in
-// .cache/mirror-rebuild-<scope>.json; Ctrl-C stops after the current page.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+// what changed; a score without a fingerprint is adopted on the way (src/mirror/plan.ts).
+// `npm run migrate` is the same run for adopting the existing platform: it first prints what
+// it would change (a dry run over everything left to do), then changes it. Resumable from any
+// machine: the cursor is saved in Firestore after every page
+// (maintenanceCursors/mirror-rebuild-<scope>); Ctrl-C stops after the current page.
+import type { Firestore } from "firebase-admin/firestore";
 import { format, parseArgs } from "node:util";
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import { upstashClient } from "../../src/cache/upstash";
@@ -11,7 +13,7 @@ import { bumpTags } from "../../src/cache/tag-versions";
 import type { Cursor, RebuildCounts, RebuildPhase, RebuildResult } from "../../src/mirror/rebuild";
 import { withTimeout } from "../../src/shared/timeout";
 import { useEmulators } from "../demo/emulator-env";
-import { cacheDir, repoRoot } from "../stack/paths";
+import { productionTarget } from "../deploy/project";
 import { toolRedisSettings } from "../redis/tool-settings";
 
 // ---------------------------------------------------------------------------------------
@@ -50,13 +52,16 @@ for (const level of levels) {
 const usage = (defaults: { pageSize: number; concurrency: number }) => `Usage: npm run mirror:rebuild [-- options]
 
 Re-projects every generationHistory item (or one user's) into the public mirror
-(generations), removes mirror documents whose source is private, deleted, malformed or
-gone, and invalidates the cache tags of what changed. Resumes where an interrupted run
-stopped (checkpoint in .cache/mirror-rebuild-<uid|all>.json).
+(generations), adopts scores stored without a fingerprint, removes mirror documents whose
+source is private, deleted, malformed or gone, and invalidates the cache tags of what
+changed. Resumes where an interrupted run stopped (checkpoint in Firestore:
+maintenanceCursors/mirror-rebuild-<uid|all>). \`npm run migrate\` prints the dry run's
+counts first, then runs.
 
 Options:
   --uid U            only this user's items and mirror documents
   --restart          ignore a saved checkpoint and start from the beginning
+  --dry-run          count what it would change, change nothing
   --page-size N      documents read per page (default ${defaults.pageSize})
   --concurrency N    items synced at once (default ${defaults.concurrency})
   --production       use the real project (GCLOUD_PROJECT + application default
@@ -68,9 +73,12 @@ Options:
 interface CliOptions {
   uid?: string;
   restart: boolean;
+  dryRun: boolean;
+  /** `npm run migrate`: the dry run's counts first, then the run. */
+  migrate: boolean;
   pageSize: number;
   concurrency: number;
-  production: boolean;
+  project?: string;
   verbose: boolean;
 }
 
@@ -87,9 +95,11 @@ function parseOptions(argv: string[], defaults: { pageSize: number; concurrency:
       options: {
         uid: { type: "string" },
         restart: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        migrate: { type: "boolean", default: false },
         "page-size": { type: "string" },
         concurrency: { type: "string" },
-        production: { type: "boolean", default: false },
+        project: { type: "string" },
         verbose: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -111,9 +121,11 @@ function parseOptions(argv: string[], defaults: { pageSize: number; concurrency:
   return {
     ...(parsed.uid === undefined ? {} : { uid: parsed.uid }),
     restart: parsed.restart,
+    dryRun: parsed["dry-run"],
+    migrate: parsed.migrate,
     pageSize: positive("page-size", parsed["page-size"], defaults.pageSize, 1000),
     concurrency: positive("concurrency", parsed.concurrency, defaults.concurrency, 500),
-    production: parsed.production,
+    ...(parsed.project === undefined ? {} : { project: parsed.project }),
     verbose: parsed.verbose,
   };
 }
@@ -122,27 +134,24 @@ function parseOptions(argv: string[], defaults: { pageSize: number; concurrency:
 // Target: the local emulators (default) or production
 
 interface Target {
-  /** Names the database, so a checkpoint is never resumed against another one. */
-  id: string;
   description: string;
   redisUrl: string;
   redisToken: string;
 }
 
-async function chooseTarget(production: boolean): Promise<Target> {
-  if (production) {
-    if (process.env.FIRESTORE_EMULATOR_HOST) {
-      throw new SetupError(
-        `--production, but FIRESTORE_EMULATOR_HOST=${process.env.FIRESTORE_EMULATOR_HOST} would send every write to an emulator: unset it`,
-      );
+async function chooseTarget(projectId: string | undefined): Promise<Target> {
+  if (projectId !== undefined) {
+    let target;
+    try {
+      target = productionTarget(projectId);
+    } catch (error) {
+      throw new SetupError(error instanceof Error ? error.message : String(error));
     }
-    const project = process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT;
-    if (!project)
-      throw new SetupError("--production needs the project: set GCLOUD_PROJECT (credentials: gcloud auth application-default login)");
-    process.env.GCLOUD_PROJECT = project;
-    const redis = toolRedisSettings(true);
-    if (!redis) throw new SetupError("--production needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to invalidate the cache");
-    return { id: `production:${project}`, description: `PRODUCTION project ${project}`, redisUrl: redis.url, redisToken: redis.token };
+    return {
+      description: `PRODUCTION project ${projectId}`,
+      redisUrl: target.redis.url,
+      redisToken: target.redis.token,
+    };
   }
   // The stack of `npm start` (shifted by FRESCO_PORT_OFFSET), unless the environment
   // already names the emulators (firebase emulators:exec).
@@ -153,9 +162,8 @@ async function chooseTarget(production: boolean): Promise<Target> {
     () => false,
   );
   if (!reachable)
-    throw new SetupError(`the Firestore emulator is not answering at ${host}: start the stack with \`npm start\` (or pass --production)`);
+    throw new SetupError(`the Firestore emulator is not answering at ${host}: start the stack with \`npm start\` (or pass --project <id>)`);
   return {
-    id: `emulator:${host}/${process.env.GCLOUD_PROJECT}`,
     description: `emulators (Firestore ${host}, project ${process.env.GCLOUD_PROJECT})`,
     redisUrl: toolRedisSettings(false)!.url,
     redisToken: toolRedisSettings(false)!.token,
@@ -167,7 +175,6 @@ async function chooseTarget(production: boolean): Promise<Target> {
 
 interface Checkpoint {
   version: 1;
-  target: string;
   uid: string | null;
   cursor: Cursor;
   /** Counts of the earlier (interrupted) runs, added to this run's in the summary. */
@@ -177,28 +184,19 @@ interface Checkpoint {
   savedAt: string;
 }
 
-const checkpointPath = (uid: string | undefined) =>
-  join(cacheDir, `mirror-rebuild-${uid === undefined ? "all" : encodeURIComponent(uid)}.json`);
+/** The checkpoint lives in the database it is about, so any machine resumes it and it can
+ *  never be resumed against another project. */
+const checkpointId = (uid: string | undefined) => `mirror-rebuild-${uid === undefined ? "all" : encodeURIComponent(uid)}`;
 
-function readCheckpoint(path: string): Checkpoint | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const value = JSON.parse(readFileSync(path, "utf8")) as Checkpoint;
-    if (value.version !== 1 || (value.cursor?.phase !== "sources" && value.cursor?.phase !== "mirror")) throw new Error("unknown format");
-    return value;
-  } catch (error) {
-    throw new SetupError(`cannot read the checkpoint ${relative(repoRoot, path)} (${String(error)}): pass --restart to start over`);
-  }
+async function readCheckpoint(firestore: Firestore, collection: string, id: string): Promise<Checkpoint | undefined> {
+  const value = (await firestore.collection(collection).doc(id).get()).get("checkpoint") as Checkpoint | undefined;
+  if (value === undefined) return undefined;
+  if (value.version !== 1 || (value.cursor?.phase !== "sources" && value.cursor?.phase !== "mirror"))
+    throw new SetupError(`the checkpoint ${collection}/${id} has an unknown format: pass --restart to start over`);
+  return { ...value, counts: { sources: { ...zero(), ...value.counts.sources }, mirror: { ...zero(), ...value.counts.mirror } } };
 }
 
-function writeCheckpoint(path: string, checkpoint: Checkpoint): void {
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`);
-  renameSync(tmp, path); // atomic: a crash mid-write never leaves half a checkpoint
-}
-
-const zero = (): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0 });
+const zero = (): RebuildCounts => ({ scanned: 0, written: 0, removed: 0, unchanged: 0, invalid: 0, errors: 0, adopted: 0 });
 const countKeys = Object.keys(zero()) as Array<keyof RebuildCounts>;
 
 const describe = (counts: RebuildCounts) =>
@@ -310,6 +308,8 @@ function printSummary(
 async function main(argv: string[]): Promise<number> {
   // Loaded only now: they load firebase-functions/logger (see the console routing above).
   const { defaultConcurrency, defaultPageSize, mirrorQuery, rebuildMirror, sourceQuery } = await import("../../src/mirror/rebuild");
+  const { maintenanceCursors } = await import("../../src/maintenance/cursors");
+  const { mirrorQueue } = await import("../../src/mirror/paths");
   const { db } = await import("../../src/shared/firebase");
   const defaults = { pageSize: defaultPageSize, concurrency: defaultConcurrency };
   const options = parseOptions(argv, defaults);
@@ -318,30 +318,35 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   output.verbose = options.verbose;
-  const target = await chooseTarget(options.production);
-  const path = checkpointPath(options.uid);
+  const target = await chooseTarget(options.project);
+  const firestore = db();
+  const checkpointRef = firestore.collection(maintenanceCursors).doc(checkpointId(options.uid));
+  const where = `${maintenanceCursors}/${checkpointRef.id}`;
   const scope = options.uid === undefined ? "all users" : `user ${options.uid}`;
-  const resumeArgs = [...(options.uid === undefined ? [] : ["--uid", options.uid]), ...(options.production ? ["--production"] : [])];
-  const resumeCommand = `npm run mirror:rebuild${resumeArgs.length > 0 ? ` -- ${resumeArgs.join(" ")}` : ""}`;
+  const command = options.migrate ? "npm run migrate" : "npm run mirror:rebuild";
+  const resumeArgs = [
+    ...(options.uid === undefined ? [] : ["--uid", options.uid]),
+    ...(options.project === undefined ? [] : ["--project", options.project]),
+  ];
+  const resumeCommand = `${command}${resumeArgs.length > 0 ? ` -- ${resumeArgs.join(" ")}` : ""}`;
 
-  const saved = options.restart ? undefined : readCheckpoint(path);
-  if (saved && (saved.target !== target.id || saved.uid !== (options.uid ?? null))) {
-    throw new SetupError(
-      `${relative(repoRoot, path)} is a checkpoint for ${saved.target} (${saved.uid ?? "all users"}), not ${target.id}: pass --restart to start over`,
-    );
-  }
-  if (options.restart && existsSync(path)) rmSync(path);
-  console.log(`[rebuild] ${scope} on ${target.description}`);
+  if (options.restart && !options.dryRun) await checkpointRef.delete();
+  const saved = options.restart ? undefined : await readCheckpoint(firestore, maintenanceCursors, checkpointRef.id);
+  if (saved && saved.uid !== (options.uid ?? null))
+    throw new SetupError(`${where} is a checkpoint for ${saved.uid ?? "all users"}, not ${scope}: pass --restart to start over`);
+  console.log(`[rebuild] ${scope} on ${target.description}${options.dryRun ? " (dry run: nothing is written)" : ""}`);
   if (saved)
     console.log(
-      `[rebuild] resuming from ${relative(repoRoot, path)}: phase ${saved.cursor.phase}${saved.cursor.lastPath ? ` after ${saved.cursor.lastPath}` : ""}`,
+      `[rebuild] resuming from ${where}: phase ${saved.cursor.phase}${saved.cursor.lastPath ? ` after ${saved.cursor.lastPath}` : ""}`,
     );
 
   const redis = upstashClient(target.redisUrl, target.redisToken);
-  const redisUp = await withTimeout(redis.ping(), 2000, "Redis ping").then(
-    () => true,
-    () => false,
-  );
+  const redisUp =
+    options.dryRun ||
+    (await withTimeout(redis.ping(), 2000, "Redis ping").then(
+      () => true,
+      () => false,
+    ));
   if (!redisUp)
     console.log(
       `[rebuild] Redis is not answering at ${target.redisUrl}: cache invalidations stay in the cacheInvalidations outbox for sweepMirrorQueue to replay`,
@@ -356,7 +361,6 @@ async function main(argv: string[]): Promise<number> {
     }
   };
 
-  const firestore = db();
   const earlier = saved?.counts ?? { sources: zero(), mirror: zero() };
   const startedAt = saved?.startedAt ?? new Date().toISOString();
   const runs = (saved?.runs ?? 0) + 1;
@@ -365,15 +369,16 @@ async function main(argv: string[]): Promise<number> {
     mirror: add(earlier.mirror, phases.mirror),
   });
   const save = (cursor: Cursor, phases: Record<RebuildPhase, RebuildCounts>) =>
-    writeCheckpoint(path, {
-      version: 1,
-      target: target.id,
-      uid: options.uid ?? null,
-      cursor,
-      counts: cumulative(phases),
-      runs,
-      startedAt,
-      savedAt: new Date().toISOString(),
+    checkpointRef.set({
+      checkpoint: {
+        version: 1,
+        uid: options.uid ?? null,
+        cursor,
+        counts: cumulative(phases),
+        runs,
+        startedAt,
+        savedAt: new Date().toISOString(),
+      } satisfies Checkpoint,
     });
 
   /** The documents of a phase (progress bar total), and how many lie before the cursor. */
@@ -402,51 +407,90 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const progress = new Progress();
+  /** One pass over what is left (from the checkpoint), with a progress bar. */
+  const pass = async (dryRun: boolean): Promise<RebuildResult> => {
+    const progress = new Progress();
+    const shift = (phases: Record<RebuildPhase, RebuildCounts>) => (dryRun ? phases : cumulative(phases));
+    try {
+      const first = await measure(saved?.cursor ?? { phase: "sources" });
+      progress.startPhase(
+        saved?.cursor.phase ?? "sources",
+        first.total,
+        first.start,
+        dryRun ? zero() : earlier[saved?.cursor.phase ?? "sources"],
+      );
+      let shownPhase: RebuildPhase = saved?.cursor.phase ?? "sources";
+      const showPhase = async (cursor: Cursor, phases: Record<RebuildPhase, RebuildCounts>) => {
+        if (cursor.phase === shownPhase) return;
+        shownPhase = cursor.phase;
+        const next = await measure(cursor);
+        progress.startPhase(cursor.phase, next.total, next.start, shift(phases)[cursor.phase]);
+      };
+      const result = await rebuildMirror(
+        { db: firestore, invalidate, now: Date.now },
+        {
+          ...(options.uid === undefined ? {} : { uid: options.uid }),
+          pageSize: options.pageSize,
+          concurrency: options.concurrency,
+          ...(saved ? { resumeFrom: saved.cursor } : {}),
+          signal: controller.signal,
+          dryRun,
+          onProgress: (p) => {
+            if (p.phase !== shownPhase) void showPhase({ phase: p.phase }, p.phases);
+            progress.update(p.phase, p.processed, shift(p.phases)[p.phase]);
+          },
+          onCheckpoint: async (cursor, phases) => {
+            await save(cursor, phases);
+            await showPhase(cursor, phases);
+          },
+        },
+      );
+      progress.stop(!result.aborted);
+      return result;
+    } catch (error) {
+      progress.stop(false);
+      throw error;
+    }
+  };
+
   const began = Date.now();
+  if (options.dryRun || options.migrate) {
+    let survey: RebuildResult;
+    try {
+      survey = await pass(true);
+    } catch (error) {
+      console.error(`\n[rebuild] the dry run failed: ${error instanceof Error ? error.message : String(error)}.`);
+      return 1;
+    }
+    const queued = (await firestore.collection(mirrorQueue).where("status", "in", ["pending", "failed", "processing"]).count().get()).data()
+      .count;
+    console.log(`\n[rebuild] what ${options.dryRun ? "a run" : "this run"} would change${saved ? " (from the checkpoint on)" : ""}:`);
+    printSummary(survey.phases, 0, survey.failures, (Date.now() - began) / 1000);
+    console.log(`[rebuild] mirror tasks still to run (old or new format; the sweeper takes them): ${queued}`);
+    if (options.dryRun || survey.aborted) return survey.aborted ? 130 : 0;
+    console.log("\n[rebuild] now changing it");
+  }
+
   let result: RebuildResult;
   try {
-    const first = await measure(saved?.cursor ?? { phase: "sources" });
-    progress.startPhase(saved?.cursor.phase ?? "sources", first.total, first.start, earlier[saved?.cursor.phase ?? "sources"]);
-    let shownPhase: RebuildPhase = saved?.cursor.phase ?? "sources";
-    result = await rebuildMirror(
-      { db: firestore, invalidate, now: Date.now },
-      {
-        ...(options.uid === undefined ? {} : { uid: options.uid }),
-        pageSize: options.pageSize,
-        concurrency: options.concurrency,
-        ...(saved ? { resumeFrom: saved.cursor } : {}),
-        signal: controller.signal,
-        onProgress: (p) => progress.update(p.phase, p.processed, cumulative(p.phases)[p.phase]),
-        onCheckpoint: async (cursor, phases) => {
-          save(cursor, phases);
-          if (cursor.phase !== shownPhase) {
-            shownPhase = cursor.phase;
-            const next = await measure(cursor);
-            progress.startPhase(cursor.phase, next.total, next.start, cumulative(phases)[cursor.phase]);
-          }
-        },
-      },
-    );
+    result = await pass(false);
   } catch (error) {
-    progress.stop(false);
-    const kept = existsSync(path) ? ` The checkpoint in ${relative(repoRoot, path)} is kept: run \`${resumeCommand}\` to resume.` : "";
+    const kept = (await checkpointRef.get()).exists ? ` The checkpoint in ${where} is kept: run \`${resumeCommand}\` to resume.` : "";
     console.error(`\n[rebuild] failed: ${error instanceof Error ? error.message : String(error)}.${kept}`);
     return 1;
   }
-  progress.stop(!result.aborted);
   const totals = cumulative(result.phases);
   const seconds = (Date.now() - began) / 1000;
 
   if (result.aborted) {
-    save(result.cursor!, result.phases);
+    await save(result.cursor!, result.phases);
     printSummary(totals, runs - 1, result.failures, seconds);
-    const where = result.cursor!.lastPath ? ` after ${result.cursor!.lastPath}` : "";
-    console.log(`\n[rebuild] interrupted in phase ${result.cursor!.phase}${where}; checkpoint saved in ${relative(repoRoot, path)}.`);
+    const at = result.cursor!.lastPath ? ` after ${result.cursor!.lastPath}` : "";
+    console.log(`\n[rebuild] interrupted in phase ${result.cursor!.phase}${at}; checkpoint saved in ${where}.`);
     console.log(`[rebuild] resume with: ${resumeCommand}   (or add --restart to start over)`);
     return 130;
   }
-  rmSync(path, { force: true });
+  await checkpointRef.delete();
   printSummary(totals, runs - 1, result.failures, seconds);
   if (deferredBatches > 0) {
     console.log(

@@ -1,6 +1,6 @@
 import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { micros } from "../shared/time";
-import { unfingerprintedScore } from "./score";
+import { adoptionFingerprint } from "./score";
 import { desiredMirror, InvalidSourceError, mirrorMatches, projectGeneration, type MirrorFields } from "./projection";
 
 /** Microseconds of a document's update time: Firestore makes it grow with every write. */
@@ -24,8 +24,8 @@ export interface MirrorPlan {
   /** The id has no registered owner yet and this item becomes public: register it. */
   claim: boolean;
   /** The source's score has no fingerprint (the old platform's, or a scorer that wrote the
-   *  score alone): it is adopted for the content read in this transaction, and the writer
-   *  stores this fingerprint on the source in the same transaction (score.ts). */
+   *  score alone): it is adopted for the content the mirror read in this transaction shows,
+   *  and the writer stores this fingerprint on the source in the same transaction (score.ts). */
   adoptScore?: string;
 }
 
@@ -38,7 +38,7 @@ export interface PlanInputs {
 
 export function planMirror(ids: { uid: string; historyId: string }, docs: PlanInputs): MirrorPlan {
   const data = docs.source.exists ? docs.source.data() : undefined;
-  const adoptScore = unfingerprintedScore(data);
+  const adoptScore = adoptionFingerprint(data, docs.mirror.exists ? docs.mirror.data() : undefined);
   if (adoptScore === undefined) return planFor(ids, data, versionOf(docs.source), docs);
   return { ...planFor(ids, { ...data, aestheticScoreFor: adoptScore }, versionOf(docs.source), docs), adoptScore };
 }

@@ -133,6 +133,11 @@ export function sameContent(desired: MirrorFields | null, current: Record<string
   return isDeepStrictEqual(withoutBookkeeping(current), withoutBookkeeping({ ...desired }));
 }
 
+/** True when both carry the same provenance marks (the source's own optimization values). */
+export function sameProvenance(desired: MirrorFields | null, current: Record<string, unknown> | undefined): boolean {
+  return isDeepStrictEqual(desired?.sourceOptimizations ?? [], current?.sourceOptimizations ?? []);
+}
+
 /** True when the stored mirror already equals `desired` (ignoring when it was written). */
 export function mirrorMatches(desired: MirrorFields | null, current: Record<string, unknown> | undefined): boolean {
   if (!desired || !current) return !desired && !current;

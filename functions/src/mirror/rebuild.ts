@@ -5,6 +5,7 @@ import { mapLimit } from "../shared/map-limit";
 import { flushInvalidations } from "../cache/outbox";
 import { generationHistory, generations, historyItems, mirrorPath, ownerPath, sourcePath } from "./paths";
 import { planMirror, type MirrorPlan } from "./plan";
+import { sameContent } from "./projection";
 import { writeMirrorPlan, type MirrorWrite } from "./write";
 
 // Rebuild: re-projects every source item (or one user's) into the public mirror and removes
@@ -295,6 +296,8 @@ async function handleItem(
         return { outcome: plan.invalid === undefined ? "unchanged" : "invalid" };
       // A mirror document whose source exists was synced in phase 1 (as a real run finds it).
       if (dryRun === "mirror" && item.source.exists) return { outcome: "unchanged" };
+      if (dryRun && plan.conflict)
+        return fail(`historyId ${item.historyId} belongs to another user (uid ${plan.owner}); would not be touched`);
       if (dryRun) return wouldDo(plan);
     }
     if (dryRun) return fail(`${item.path} could not be read`);
@@ -312,8 +315,7 @@ async function handleItem(
 /** What syncing a planned item would do, for a dry run. */
 function wouldDo(plan: MirrorPlan): ItemOutcome {
   const adopted = plan.adoptScore ? { adopted: true } : {};
-  if (plan.conflict) return { outcome: "errors" };
   if (plan.invalid !== undefined) return { outcome: "invalid", ...adopted };
-  if (plan.matches) return { outcome: "unchanged", ...adopted };
+  if (plan.matches || sameContent(plan.desired, plan.current)) return { outcome: "unchanged", ...adopted }; // as write.ts counts it
   return { outcome: plan.desired ? "written" : "removed", ...adopted };
 }

@@ -16,12 +16,20 @@ export function scoreFields(item: Parameters<typeof contentFingerprint>[0], scor
   return { aestheticScore: score, aestheticScoreFor: contentFingerprint(item) };
 }
 
-/** A score stored without its fingerprint (the old platform wrote `aestheticScore` alone, and
- *  so may a server-side scorer): the fingerprint of the content it is adopted for, i.e. the
- *  content read now, in the transaction that will store it. An owner's edit that commits first
- *  is that content (the transaction reads it); one that commits after changes the content
- *  away from the stored fingerprint and so takes the score off, as for any score. */
-export function unfingerprintedScore(data: Record<string, unknown> | undefined): string | undefined {
-  if (!data || typeof data.aestheticScore !== "number" || data.aestheticScoreFor !== undefined) return undefined;
-  return contentFingerprint(data);
+/** What a score stored without its fingerprint (the old platform wrote `aestheticScore`
+ *  alone; so may a server-side scorer) is adopted for: the content the public mirror shows it
+ *  with, which is the content it was shown for. When the source still has that content, the
+ *  score stays shown; when the owner changed it since (an edit whose task had not run), the
+ *  fingerprint no longer matches and the score comes off, as for any edit. An item with no
+ *  mirror was never shown with its score: the score is bound to no content (the admin, or a
+ *  scorer writing the fingerprint itself, scores it again). The caller stores the result on
+ *  the source in the transaction that read both. */
+export const contentNeverShown = "content-never-shown";
+
+export function adoptionFingerprint(
+  source: Record<string, unknown> | undefined,
+  mirror: Record<string, unknown> | undefined,
+): string | undefined {
+  if (!source || typeof source.aestheticScore !== "number" || source.aestheticScoreFor !== undefined) return undefined;
+  return mirror ? contentFingerprint(mirror) : contentNeverShown;
 }

@@ -3,7 +3,7 @@ import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
 import { mirrorPath, ownerPath, sourcePath } from "./paths";
 import type { MirrorPlan } from "./plan";
-import { sameContent } from "./projection";
+import { sameContent, sameProvenance } from "./projection";
 
 /** What a collection's cover shows of an item: that it is public, and its first image. */
 const coverOf = (doc: { images?: unknown } | undefined) => {
@@ -59,12 +59,18 @@ export function writeMirrorPlan(
   if (plan.adoptScore) tx.update(db.doc(sourcePath(ids.uid, ids.historyId)), { aestheticScoreFor: plan.adoptScore });
   const adopted = plan.adoptScore ? { adopted: true } : {};
   if (plan.matches) return { outcome: invalid === undefined ? "unchanged" : "invalid", tags: [], ...detail, ...adopted };
+  // A newer source version with the same content (a score adopted, a write that changed no
+  // mirrored field): no read shows the difference, so nothing is bumped, and nothing is
+  // written unless the provenance marks changed (the smart merge reads them). The stored
+  // sourceVersion may then lag the source's: every plan reads the source in its own
+  // transaction, so the fence only ever sees an older version than the truth.
   const ref = db.doc(mirrorPath(ids.historyId));
+  if (sameContent(desired, current)) {
+    if (!sameProvenance(desired, current)) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
+    return { outcome: "unchanged", tags: [], ...adopted };
+  }
   if (desired) tx.set(ref, { ...desired, mirroredAt: FieldValue.serverTimestamp() });
   else tx.delete(ref);
-  // A newer source version with the same content (a score adopted, a write that changed no
-  // mirrored field): the bookkeeping is stored, but no read shows it, so nothing is bumped.
-  if (sameContent(desired, current)) return { outcome: "unchanged", tags: [], ...adopted };
   const cover = coverMoved(current, desired ?? undefined) ? writes.coverChanged.tags(ids) : [];
   const tags = [...writes.mirrorChanged.tags(ids), ...cover];
   recordInTransaction(db, tx, outbox.id, tags, outbox.now);

@@ -21,20 +21,21 @@ export async function cardsOf(deps: CardDeps, uids: string[]): Promise<Map<strin
 
 type CreatedBy = { uid?: string; username?: string; photoURL?: string };
 
-/** An item as every read shows it: `creator` is its author's current card; `createdBy`'s name
- *  and photo are the current ones too (for apps that read those). What the author has not
- *  set on their user document (no document at all, no handle claimed yet, no avatar) is what
- *  the item's own `createdBy` says: a creator renamed on the old platform keeps each item's
- *  name until she claims a handle. */
+/** An item as every read shows it. `creator.username` is the author's claimed handle only
+ *  (null until she claims one: the item's `createdBy.username` is text any owner writes, so it
+ *  is never shown as a handle); `creator.displayName` and `avatarUrl` are her user document's,
+ *  or else what the item says (`createdBy.username`, `photoURL`). `createdBy`'s name and photo
+ *  are the handle and avatar when she has them, else the item's own: a creator renamed on the
+ *  old platform keeps each item's name until she claims a handle. */
 export function withCreator(item: PublicItem, card: UserCard | null | undefined): PublicItem & { creator: UserCard } {
   const createdBy = (item.createdBy ?? {}) as CreatedBy;
-  const username = card?.username ?? createdBy.username ?? null;
+  const shownName = card?.username ?? createdBy.username ?? null;
   const avatarUrl = card?.avatarUrl ?? createdBy.photoURL ?? null;
   const { username: _u, photoURL: _p, ...rest } = createdBy;
   return {
     ...item,
-    createdBy: { ...rest, ...(username === null ? {} : { username }), ...(avatarUrl === null ? {} : { photoURL: avatarUrl }) },
-    creator: { uid: item.uid, username, displayName: card?.displayName ?? null, avatarUrl },
+    createdBy: { ...rest, ...(shownName === null ? {} : { username: shownName }), ...(avatarUrl === null ? {} : { photoURL: avatarUrl }) },
+    creator: { uid: item.uid, username: card?.username ?? null, displayName: card?.displayName ?? createdBy.username ?? null, avatarUrl },
   };
 }
 

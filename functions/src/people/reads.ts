@@ -77,9 +77,11 @@ export async function me(deps: PeopleDeps, uid: string): Promise<Me> {
 /**
  * A user's profile and a page of their public items. A user who has claimed no handle (no user
  * document yet, or one made by someone's like or follow) is shown as her items show her: the
- * name and picture of her newest public item's `createdBy`, else her Auth account's; the
- * handle stays null. Nothing is written on this public read. A uid with no document, no public
- * item and no account is not-found (thrown, never cached).
+ * name and picture of her newest public item's `createdBy` (as `displayName`, never as the
+ * handle), else, if she has a user document, her Auth account's. Nothing is written on this
+ * public read, and Auth is asked only about users with a document (no lookup, and no answer
+ * about an account, for an arbitrary uid). A uid with no document and no public item is
+ * not-found (thrown, never cached).
  */
 export async function loadUserProfile(deps: Pick<PeopleDeps, "db" | "authProfile">, uid: string, limit: number, after: TimeAndId | null) {
   const { db } = deps;
@@ -90,15 +92,15 @@ export async function loadUserProfile(deps: Pick<PeopleDeps, "db" | "authProfile
   const profile: PublicProfile = snap.exists
     ? publicProfileOf(snap)
     : { uid, username: null, displayName: null, avatarUrl: null, bio: null, followersCount: 0, followingCount: 0 };
-  if (profile.username !== null && profile.avatarUrl !== null) return { profile, ...page };
+  if (profile.displayName !== null && profile.avatarUrl !== null) return { profile, ...page };
   const newest = after === null ? page.items[0] : (await pageOf(db.collection(generations).where("uid", "==", uid), null, 1)).items[0];
+  if (!snap.exists && !newest) throw new HttpsError("not-found", "No such user.");
   const shown = (newest?.createdBy ?? {}) as { username?: string; photoURL?: string };
-  const account = newest || snap.exists ? null : ((await deps.authProfile?.(uid)) ?? null);
-  if (!snap.exists && !newest && !account) throw new HttpsError("not-found", "No such user.");
+  const account = newest ? null : ((await deps.authProfile?.(uid)) ?? null);
   return {
     profile: {
       ...profile,
-      displayName: profile.displayName ?? (profile.username === null ? (shown.username ?? account?.displayName ?? null) : null),
+      displayName: profile.displayName ?? shown.username ?? account?.displayName ?? null,
       avatarUrl: profile.avatarUrl ?? shown.photoURL ?? account?.photoURL ?? null,
     },
     ...page,

@@ -20,8 +20,11 @@ export function errorText(error: unknown): string {
   return text.slice(0, maxErrorText);
 }
 
-/** The fields to spread into a log entry's payload. */
+/** The fields to spread into a log entry's payload. The stack's first line repeats the whole
+ *  message, so the trace is the cut one-line text followed by the frames alone. */
 export function errorFields(error: unknown): ErrorFields {
   const stack = error instanceof Error ? error.stack : undefined;
-  return stack ? { error: errorText(error), stack_trace: stack.slice(0, maxStackText) } : { error: errorText(error) };
+  const frames = stack?.indexOf("\n    at ") ?? -1;
+  if (!stack || frames < 0) return { error: errorText(error) };
+  return { error: errorText(error), stack_trace: `${errorText(error)}${stack.slice(frames)}`.slice(0, maxStackText) };
 }

@@ -19,7 +19,8 @@ import { testCache } from "../helpers/redis";
 import { fireSchedule } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 import { call, get, person, type Person } from "../people/harness";
-import { oldItems, oldUsers, pipelineThumb, publicOldItems, writeOldPlatform, type OldItem } from "./old-platform";
+import { contentFingerprint } from "../../src/mirror/score";
+import { oldItems, oldMirror, oldSource, oldUsers, pipelineThumb, publicOldItems, writeOldPlatform, type OldItem } from "./old-platform";
 
 jest.setTimeout(120_000);
 
@@ -34,6 +35,8 @@ type Item = { historyId: string; createdBy?: { username?: string; photoURL?: str
 type Profile = { username: string | null; displayName: string | null; avatarUrl: string | null };
 
 const ours = (id: string) => id.startsWith("op-");
+/** The old users with a public item (the others have no profile until they have a user document). */
+const creators = () => oldUsers.filter((u) => publicOldItems.some((i) => i.uid === u.uid));
 const shownOf = (item: Item): Shown => ({
   username: item.createdBy?.username ?? null,
   photoURL: item.createdBy?.photoURL ?? null,
@@ -53,7 +56,7 @@ async function publicView() {
   const feed = async (sort: string) =>
     (await get<{ items: Item[] }>("publicFeed", { sort, limit: 50 })).body.items.map((i) => i.historyId).filter(ours);
   const profiles: Record<string, Profile & { items: string[] }> = {};
-  for (const { uid } of oldUsers) {
+  for (const { uid } of creators()) {
     const { status, body } = await get<{ profile: Profile; items: Item[] }>("userProfile", { uid });
     expect([uid, status]).toEqual([uid, 200]);
     const { username, displayName, avatarUrl } = body.profile;
@@ -83,7 +86,7 @@ function oldView() {
   );
   const scored = publicOldItems.filter((i) => i.score !== undefined).sort((a, b) => b.score! - a.score!);
   const profiles = Object.fromEntries(
-    oldUsers.map((u) => {
+    creators().map((u) => {
       const theirs = publicOldItems.filter((i) => i.uid === u.uid).sort(newestFirst);
       const newest = theirs[0];
       return [
@@ -129,12 +132,8 @@ function totals(output: string): Record<string, number> {
   return Object.fromEntries(header.map((k, i) => [k, values[i]!]));
 }
 
-const sourceOf = async (item: string) =>
-  (
-    await db()
-      .doc(sourcePath(oldItems.find((i) => i.id === item)!.uid, item))
-      .get()
-  ).data()!;
+const sourceOf = async (item: string, uid = oldItems.find((i) => i.id === item)!.uid) =>
+  (await db().doc(sourcePath(uid, item)).get()).data()!;
 
 describe("Fresco on the existing platform", () => {
   let fan!: Person;
@@ -177,6 +176,14 @@ describe("Fresco on the existing platform", () => {
     await call("addComment", { historyId: "op-ren-2", text: "lovely" }, fan);
     await call("followUser", { targetUid: "op-ann" }, fan);
     await call("followUser", { targetUid: "op-odd" }, fan);
+    // A user with no public item has no profile until she has a user document; then her Auth
+    // account names her (never a made-up name).
+    expect((await get("userProfile", { uid: "op-nora" })).status).toBe(404);
+    await call("followUser", { targetUid: "op-nora" }, fan);
+    expect((await get<{ profile: Profile; items: Item[] }>("userProfile", { uid: "op-nora" })).body).toMatchObject({
+      profile: { username: null, displayName: "Nora Auth", avatarUrl: "https://old.test/nora.png" },
+      items: [],
+    });
     for (const uid of ["op-ann", "op-odd"]) {
       const user = (await db().doc(userPath(uid)).get()).data();
       expect(user).toMatchObject({ followersCount: 1 });
@@ -236,5 +243,32 @@ describe("Fresco on the existing platform", () => {
       what: `${id}'s score to come off`,
     });
     expect((await sourceOf(id)).aestheticScore).toBe(item.score); // kept on the source, for the admin to rescore
+  });
+
+  it("a score without a fingerprint is never adopted for content it was not shown with", async () => {
+    // The old mirror shows prompt A with the score; the owner's edit to prompt B reached the
+    // source, its old task never ran. A second item was scored, then never mirrored.
+    const edited: OldItem = { uid: "op-eve", id: "op-eve-1", prompt: "prompt A", username: "eve", score: 9.5, at: 11 };
+    const unseen: OldItem = { uid: "op-eve", id: "op-eve-2", prompt: "never shown", username: "eve", score: 9.9, at: 12 };
+    await db().doc(mirrorPath(edited.id)).set(oldMirror(edited));
+    await db()
+      .doc(sourcePath(edited.uid, edited.id))
+      .set({ ...oldSource(edited), prompt: "prompt B, the owner's own" });
+    await db().doc(sourcePath(unseen.uid, unseen.id)).set(oldSource(unseen));
+    for (const [item, prompt] of [
+      [edited, "prompt B, the owner's own"],
+      [unseen, "never shown"],
+    ] as const) {
+      const shown = await waitFor(
+        async () => {
+          const { status, body } = await get<{ item: Item & { prompt: string } }>("publicGeneration", { id: item.id });
+          return status === 200 && body.item.prompt === prompt ? body.item : undefined;
+        },
+        { timeoutMs: 30_000, what: `${item.id} mirrored` },
+      );
+      expect(shown.aestheticScore).toBeUndefined();
+      expect((await sourceOf(item.id, item.uid)).aestheticScore).toBe(item.score); // kept for the admin
+    }
+    expect((await sourceOf(edited.id, edited.uid)).aestheticScoreFor).toBe(contentFingerprint(oldMirror(edited)));
   });
 });

@@ -78,7 +78,7 @@ const imageUrl = (item: OldItem) => `https://old.test/img/${item.id}.png`;
 export const pipelineThumb = (item: OldItem) => `https://old.test/thumb/${item.id}.webp`;
 const createdBy = (item: OldItem) => ({ uid: item.uid, username: item.username, ...(item.photoURL ? { photoURL: item.photoURL } : {}) });
 
-function source(item: OldItem) {
+export function oldSource(item: OldItem) {
   return {
     prompt: item.prompt,
     model: "sdxl",
@@ -95,7 +95,7 @@ function source(item: OldItem) {
 
 /** The old worker's mirror document: a copy of the source's public fields, plus the
  *  pipeline's thumbnail. */
-function oldMirror(item: OldItem) {
+export function oldMirror(item: OldItem) {
   return {
     uid: item.uid,
     prompt: item.prompt,
@@ -122,7 +122,7 @@ export async function writeOldPlatform(): Promise<void> {
   }
   const batch = db().batch();
   for (const item of oldItems) {
-    batch.set(db().doc(sourcePath(item.uid, item.id)), source(item));
+    batch.set(db().doc(sourcePath(item.uid, item.id)), oldSource(item));
     if (item.isPublic !== false) batch.set(db().doc(mirrorPath(item.id)), oldMirror(item));
     if (item.task)
       batch.set(db().collection(mirrorQueue).doc(`old-${item.id}`), {

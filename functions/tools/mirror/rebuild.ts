@@ -64,9 +64,9 @@ Options:
   --dry-run          count what it would change, change nothing
   --page-size N      documents read per page (default ${defaults.pageSize})
   --concurrency N    items synced at once (default ${defaults.concurrency})
-  --production       use the real project (GCLOUD_PROJECT + application default
-                     credentials, UPSTASH_REDIS_REST_URL/TOKEN) instead of the local
-                     emulators of \`npm start\`
+  --project ID       the real project (application default credentials; the Upstash
+                     URL from functions/.env.ID, the token from UPSTASH_REDIS_REST_TOKEN)
+                     instead of the local emulators of \`npm start\`
   --verbose          show info logs
   -h, --help         this help`;
 

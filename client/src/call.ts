@@ -3,13 +3,28 @@ import { callables, type CallableName, type ChunkOf, type HttpName, type Request
 
 /** A typed caller of every endpoint. `httpBase` is where HTTP functions answer
  *  (`http://127.0.0.1:5001/<project>/us-central1` on the emulator). */
+/** Errors after which the server may have done the work: the answer, not the call, was lost. */
+const lostAnswer = new Set(["functions/deadline-exceeded", "functions/unavailable", "functions/internal"]);
+
 export function frescoClient(functions: Functions, httpBase: string) {
   return {
     async call<N extends CallableName>(name: N, request: RequestOf<N>): Promise<ResponseOf<N>> {
       const entry = callables[name] as { timeoutSeconds?: number };
       const options = entry.timeoutSeconds ? { timeout: entry.timeoutSeconds * 1000 } : {};
-      const { data } = await httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name, options)(request);
-      return data;
+      const callable = httpsCallable<RequestOf<N>, ResponseOf<N>>(functions, name, options);
+      if (name !== "generateArt") return (await callable(request)).data;
+      // generateArt spends credits: the call carries an id (the app's, or one made here), and a
+      // call whose answer was lost is sent again with the same id, which the server answers
+      // with the first request instead of spending again.
+      const once = { clientRequestId: crypto.randomUUID(), ...(request as object) } as RequestOf<N>;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await callable(once)).data;
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? "";
+          if (attempt >= 3 || !lostAnswer.has(code)) throw error;
+        }
+      }
     },
     /** A streaming callable: resolves once the server answered (the watch is live), to its
      *  chunks as they come, until `signal` aborts (the function then ends: the server sees the

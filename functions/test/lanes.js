@@ -56,6 +56,8 @@ const direct = [
   "test/rules/jams.test.ts",
   "test/rules/mirror-collections.test.ts",
   "test/signup/select.test.ts",
+  "test/limits/limits.test.ts",
+  "test/limits/app-check.test.ts",
 ];
 
 // Triggers off (or neutral): each of these may clear Firestore, which is free while they are off.
@@ -71,6 +73,7 @@ const functionsTriggersOff = [
   "test/mirror/admin.test.ts",
   "test/maintenance/run-maintenance.test.ts",
   "test/feed/input.test.ts",
+  "test/limits/stack.test.ts",
   // Seeds with the triggers off, then turns them on for the schedule: the hinge of the lane.
   "test/tools/scheduler.test.ts",
 ];

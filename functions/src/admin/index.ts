@@ -10,13 +10,17 @@ import {
   runJobHandler,
   updateScoreHandler,
 } from "./handlers";
+import { limitedCall } from "../limits/wrap";
 
 // Wiring only: the admin panel's callables (custom claim `admin: true`), logic in handlers.ts.
 
-export const updateAestheticScore = onCall({ secrets: [upstashToken] }, updateScoreHandler);
-export const getMirrorQueueStats = onCall(queueStatsHandler);
-export const retryDeadMirrorTasks = onCall({ secrets: [upstashToken] }, retryDeadHandler);
-export const runMaintenanceJob = onCall({ secrets: [upstashToken, ...mediaSecrets], timeoutSeconds: 540, memory: "1GiB" }, runJobHandler);
-export const listMaintenanceRuns = onCall(listRunsHandler);
-export const findPublicItems = onCall(findItemsHandler);
-export const getCacheOverview = onCall({ secrets: [upstashToken] }, cacheOverviewHandler);
+export const updateAestheticScore = onCall({ secrets: [upstashToken] }, limitedCall("updateAestheticScore", updateScoreHandler));
+export const getMirrorQueueStats = onCall(limitedCall("getMirrorQueueStats", queueStatsHandler));
+export const retryDeadMirrorTasks = onCall({ secrets: [upstashToken] }, limitedCall("retryDeadMirrorTasks", retryDeadHandler));
+export const runMaintenanceJob = onCall(
+  { secrets: [upstashToken, ...mediaSecrets], timeoutSeconds: 540, memory: "1GiB" },
+  limitedCall("runMaintenanceJob", runJobHandler),
+);
+export const listMaintenanceRuns = onCall(limitedCall("listMaintenanceRuns", listRunsHandler));
+export const findPublicItems = onCall(limitedCall("findPublicItems", findItemsHandler));
+export const getCacheOverview = onCall({ secrets: [upstashToken] }, limitedCall("getCacheOverview", cacheOverviewHandler));

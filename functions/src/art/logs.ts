@@ -71,3 +71,8 @@ export function watchFailed(sessionId: string, error: unknown): void {
 export function chunkNotSent(sessionId: string, error: unknown): void {
   logger.warn("art session watch chunk not sent", { sessionId, ...errorFields(error) });
 }
+
+/** A stream's lease could not be given back: it expires on its own (src/limits/leases.ts). */
+export function leaseNotReleased(uid: string, error: unknown): void {
+  logger.warn("art session watch lease not released; it expires on its own", { uid, ...errorFields(error) });
+}

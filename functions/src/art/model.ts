@@ -47,20 +47,22 @@ export const artLimits = {
 export type RequestStatus = "queued" | "done" | "failed";
 
 /** An artwork as every read returns it. */
+/** An artwork as a user sees it: `uid` and `sessionId` only on the user's own (the pool shows
+ *  everyone's artworks, not who made them in which session). */
 export interface ArtworkView {
   artworkId: string;
-  sessionId: string;
-  uid: string;
+  sessionId?: string;
+  uid?: string;
   imageUrl: string;
   prompt: string;
   createdAt: string;
 }
 
-export function artworkView(doc: DocumentSnapshot): ArtworkView {
+export function artworkView(doc: DocumentSnapshot, viewerUid: string): ArtworkView {
+  const own = doc.get("uid") === viewerUid;
   return {
     artworkId: doc.id,
-    sessionId: doc.get("sessionId") as string,
-    uid: doc.get("uid") as string,
+    ...(own ? { sessionId: doc.get("sessionId") as string, uid: viewerUid } : {}),
     imageUrl: doc.get("imageUrl") as string,
     prompt: (doc.get("prompt") as string | undefined) ?? "",
     createdAt: (doc.get("createdAt") as Timestamp).toDate().toISOString(),

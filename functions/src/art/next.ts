@@ -77,7 +77,7 @@ export async function nextArtworks(deps: ArtDeps, uid: string, sessionId: string
     });
     if (answer) {
       logs.served(uid, sessionId, fresh.size, answer.length - fresh.size, scan?.examined ?? 0);
-      return { artworks: answer.map(artworkView) };
+      return { artworks: answer.map((doc) => artworkView(doc, uid)) };
     }
   }
   throw new HttpsError("aborted", "Too many nextArtworks calls at once for this user: try again.");

@@ -1,5 +1,7 @@
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
+import { limitSettings } from "../limits/config";
+import { releaseLease, takeLease } from "../limits/leases";
 import * as logs from "./logs";
 import { artworkView, type ArtworkView } from "./model";
 import { sessionArtworks } from "./next";
@@ -39,12 +41,23 @@ export async function watchArtSession(
   streaming: boolean,
   now: () => number,
   maxMs = maxWatchMs,
+  streamsPerUser = limitSettings.streamsPerUser.value(),
 ): Promise<WatchEnd> {
   const startedAt = now();
   const session = await liveSession(db, uid, sessionId, startedAt);
   if (!streaming) throw new HttpsError("failed-precondition", "watchArtSession streams: call it with stream().");
-  await recordSessionUse(session, startedAt);
-  if (sink.signal.aborted) return { ended: "disconnected" };
+  // One of the user's few open streams (src/limits/leases.ts), held until the watch ends.
+  const lease = await takeLease(db, uid, streamsPerUser, maxMs + 60_000, startedAt);
+  try {
+    await recordSessionUse(session, startedAt);
+    if (sink.signal.aborted) return { ended: "disconnected" };
+    return await watch(db, uid, sessionId, sink, now, maxMs, startedAt);
+  } finally {
+    await releaseLease(db, uid, lease).catch((error: unknown) => logs.leaseNotReleased(uid, error));
+  }
+}
+
+function watch(db: Firestore, uid: string, sessionId: string, sink: ChunkSink, now: () => number, maxMs: number, startedAt: number) {
   logs.watchStarted(uid, sessionId);
   const query = sessionArtworks(db, sessionId, startedAt - lookbackMs);
   return new Promise<WatchEnd>((resolve, reject) => {
@@ -71,7 +84,7 @@ export async function watchArtSession(
         // The first snapshot holds what existed when the listener started: only artworks
         // written after the call are new. Oldest first, as they were made.
         for (const change of added.reverse()) {
-          if (!first || (change.doc.get("createdAt") as Timestamp).toMillis() >= startedAt) send(artworkView(change.doc));
+          if (!first || (change.doc.get("createdAt") as Timestamp).toMillis() >= startedAt) send(artworkView(change.doc, uid));
         }
         first = false;
       },

@@ -17,6 +17,9 @@ export const redisKeys = {
   /** An art request's live processing status, claimed by its worker with SET NX (art/status.ts;
    *  24 h after its last update). Not a cache entry: it is the worker's claim and progress. */
   processing: (requestId: string) => `fresco:processing:${requestId}`,
+  /** The prefix of a rate limit's keys (@upstash/ratelimit's fixed windows, src/limits/rate.ts:
+   *  `<prefix>:<identity>:<window>`, each with the window's TTL). */
+  rateLimit: (kind: string) => `fresco:rl:${kind}`,
   /** What the `health` endpoint writes and reads back (60 s). */
   healthProbe: "fresco:health:probe",
 } as const;

@@ -6,6 +6,7 @@ import * as logs from "./logs";
 import { mediaMaxUploadBytes } from "./media/config";
 import { createUpload, createUploadInput, uploadStoreFromParams, type CreatedUpload } from "./media/uploads";
 import { projectPath } from "./model";
+import { limitSettings } from "../limits/config";
 import { applyCanvasOps, applyOpsInput, createCanvasProject, createProjectInput, requireOwnProject } from "./ops";
 
 // The canvas editor's callables (signed-in users, their own projects). Wired in index.ts.
@@ -15,7 +16,8 @@ const uploads = uploadStoreFromParams();
 export async function createProjectHandler(request: CallableRequest): Promise<{ projectId: string }> {
   const uid = requireUser(request);
   const input = parseInput(createProjectInput, request.data);
-  return { projectId: await createCanvasProject(db(), uid, input.title) };
+  const max = limitSettings.projectsPerUser.value();
+  return { projectId: await createCanvasProject(db(), uid, input.title, Date.now(), undefined, max) };
 }
 
 export async function applyOpsHandler(request: CallableRequest): Promise<{ opIndex: number }> {

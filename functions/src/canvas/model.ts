@@ -34,6 +34,10 @@
 import type { DocumentData } from "firebase-admin/firestore";
 
 export const canvasProjects = "canvasProjects";
+/** `canvasOwners/{uid}`: { projects, updatedAt }: how many projects the user has made (the cap's
+ *  count, moved in each creation's transaction). One per user who made a project. */
+export const canvasOwners = "canvasOwners";
+export const ownerPath = (uid: string) => `${canvasOwners}/${uid}`;
 export const elementsCollection = "elements";
 export const opsCollection = "ops";
 export const snapshotsCollection = "snapshots";

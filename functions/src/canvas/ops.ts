@@ -12,6 +12,7 @@ import {
   elementPath,
   opPath,
   opsPerSnapshot,
+  ownerPath,
   projectPath,
   snapshotMaxAgeMs,
   type CanvasElement,
@@ -46,17 +47,37 @@ export type ApplyOpsInput = z.infer<typeof applyOpsInput>;
 export const createProjectInput = z.strictObject({ title: plainText(200).optional() });
 
 /** Creates an empty project with a new id. Its creation counts as the last snapshot time, so
- *  a project with a few ops gets its first snapshot a day after creation. */
+ *  a project with a few ops gets its first snapshot a day after creation. With `maxProjects`
+ *  (the callable's LIMIT_PROJECTS_PER_USER), the owner's count (`canvasOwners/{uid}.projects`,
+ *  counted from their projects the first time) is checked and moved in the transaction that
+ *  creates the project, so concurrent creations cannot pass the cap together. */
 export async function createCanvasProject(
   db: Firestore,
   ownerUid: string,
   title = "",
   now = Date.now(),
   projectId?: string,
+  maxProjects?: number,
 ): Promise<string> {
   const ref = projectId === undefined ? db.collection(canvasProjects).doc() : db.doc(projectPath(projectId));
   const at = Timestamp.fromMillis(now);
-  await ref.create({ ownerUid, title, opIndex: 0, liveBytes: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at });
+  const project = { ownerUid, title, opIndex: 0, liveBytes: 0, lastSnapshotOpIndex: 0, lastSnapshotAt: at, createdAt: at, updatedAt: at };
+  if (maxProjects === undefined) {
+    await ref.create(project);
+    return ref.id;
+  }
+  const owner = db.doc(ownerPath(ownerUid));
+  const counted = (await owner.get()).exists
+    ? undefined
+    : (await db.collection(canvasProjects).where("ownerUid", "==", ownerUid).count().get()).data().count;
+  await db.runTransaction(async (tx) => {
+    const stored = (await tx.get(owner)).get("projects") as number | undefined;
+    const projects = stored ?? counted ?? 0;
+    if (projects >= maxProjects)
+      throw new HttpsError("resource-exhausted", `You have ${projects} canvas projects, the most one may have.`, { maxProjects });
+    tx.create(ref, project);
+    tx.set(owner, { projects: projects + 1, updatedAt: at });
+  });
   return ref.id;
 }
 

@@ -2,6 +2,7 @@ import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
+import { limitSettings } from "../limits/config";
 import { runContendedTransaction } from "../shared/transaction";
 import * as logs from "./logs";
 import { followerPath, followingPath, userPath } from "./model";
@@ -40,6 +41,7 @@ export async function setFollow(deps: PeopleDeps, uid: string, targetUid: string
   const targetRef = db.doc(userPath(targetUid));
   const edgeRef = db.doc(followingPath(uid, targetUid));
   const outboxId = newOutboxId("follow");
+  const maxFollowing = deps.maxFollowing ?? limitSettings.followingPerUser.value();
   const tags = writes.followChanged.tags({ uid, targetUid });
   const result = await runContendedTransaction(
     db,
@@ -48,6 +50,9 @@ export async function setFollow(deps: PeopleDeps, uid: string, targetUid: string
       const notify = follow ? await prepareNotification(db, tx, { type: "follow", uid: targetUid, actorUid: uid }) : undefined;
       const followingCount = (me!.get("followingCount") as number) ?? 0;
       if (edge!.exists === follow) return { changed: false, followingCount };
+      // A following-feed miss reads every edge: the count a user may reach is bounded.
+      if (follow && followingCount >= maxFollowing)
+        throw new HttpsError("resource-exhausted", `You follow ${followingCount} accounts, the most one may follow: unfollow one first.`);
       const step = follow ? 1 : -1;
       const now = Timestamp.now();
       if (follow) {

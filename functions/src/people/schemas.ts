@@ -24,14 +24,23 @@ export const updateProfileInput = z
   .refine((v) => Object.keys(v).length > 0, "give at least one field to change");
 export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
 
-export const followInput = z.strictObject({ targetUid: docId });
+// Firebase Auth uids are at most 128 characters: a longer one is no account (checked before Auth is asked).
+export const followInput = z.strictObject({ targetUid: z.string().max(128, "not a user id (at most 128 characters)").pipe(docId) });
 export const noInput = z.strictObject({});
 
 /** `limit` of every paged people read. */
 export const limitSchema = z.number().int().min(1).max(50).default(20);
 export const pageInput = z.strictObject({ limit: limitSchema, cursor: z.string().min(1).optional() });
 
-export const markReadInput = z.strictObject({ ids: z.array(docId).min(1).max(500).optional() });
+// A repeated id counts once (each notification lowers the unread count once).
+export const markReadInput = z.strictObject({
+  ids: z
+    .array(docId)
+    .min(1)
+    .max(500)
+    .transform((ids) => [...new Set(ids)])
+    .optional(),
+});
 export const deleteNotificationInput = z.strictObject({ id: docId });
 
 /** HTTP query strings. */

@@ -19,6 +19,8 @@ export interface PeopleDeps {
   /** The name and picture of this uid's Auth account (null: no account): a profile's last
    *  resort for a user who has neither a handle nor a public item. */
   authProfile?: (uid: string) => Promise<AuthProfile | null>;
+  /** Accounts a user may follow (the LIMIT_FOLLOWING_PER_USER param when absent). */
+  maxFollowing?: number;
   /** How long a write keeps retrying its cache invalidation before leaving it to the outbox. */
   invalidationDeadlineMs?: number;
 }

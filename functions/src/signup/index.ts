@@ -6,10 +6,14 @@ import { db } from "../shared/firebase";
 import { signupSettings } from "./config";
 import { signupImagesHandler } from "./handlers";
 import { signupJob } from "./job";
+import { limitedRead } from "../limits/wrap";
 
 export const signupImages = onRequest(
   { secrets: [upstashToken], cors: true },
-  signupImagesHandler(() => ({ db: db(), cache: cache(), settings: signupSettings() })),
+  limitedRead(
+    "signupImages",
+    signupImagesHandler(() => ({ db: db(), cache: cache(), settings: signupSettings() })),
+  ),
 );
 
 export const refreshSignupImageCache = scheduledJob(signupJob);

@@ -106,6 +106,16 @@ describe("generateArt to nextArtworks", () => {
     expect((await untilEnded(ada, a.requestId)).status).toBe("done");
   });
 
+  it("the typed client's generateArt carries a clientRequestId of its own, so its retry of a lost answer spends once", async () => {
+    const tab = await signedInApp(unique("art-client"), ada.uid);
+    const before = await balanceOf(ada.uid);
+    const { requestId } = await frescoClient(tab.functions, "").call("generateArt", { sessionId: adaSession, prompt: "typed" });
+    // A request id made from (uid, clientRequestId) is 32 characters; one made without is a 20-character auto id.
+    expect(requestId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await balanceOf(ada.uid)).toBe(before - 1);
+    expect((await untilEnded(ada, requestId)).status).toBe("done");
+  });
+
   it("shows a new artwork first even when impressions are recorded at the same moment (the write-up's race)", async () => {
     const { requestId } = await generate(ada, { sessionId: adaSession, prompt: "race" });
     await untilEnded(ada, requestId);
@@ -261,7 +271,14 @@ describe("the pool", () => {
     expect(new Set(served).size).toBe(served.length);
     const { requestId } = await generate(cy, { sessionId: s1, prompt: "cy's own" });
     await untilEnded(cy, requestId);
-    expect((await next(cy, s1, 5)).artworks[0]!.artworkId).toBe(requestId);
+    const own = await next(cy, s1, 5);
+    expect(own.artworks[0]).toMatchObject({ artworkId: requestId, uid: cy.uid, sessionId: s1 });
+    // Other users' artworks in the pool say nothing of who made them, or in which session.
+    for (const w of own.artworks.slice(1)) if (w.uid !== cy.uid) expect(w).not.toHaveProperty("sessionId");
+    const stranger = await artist(unique("art-dee"), 1);
+    const seenByStranger = (await next(stranger, await startSession(stranger), 50)).artworks.filter((w) => w.artworkId === requestId);
+    expect(seenByStranger).toHaveLength(1); // the newest artwork of the pool
+    for (const w of seenByStranger) expect(Object.keys(w).sort()).toEqual(["artworkId", "createdAt", "imageUrl", "prompt"]);
     // The other session sees it only in its pool, once (it is cy's but not s2's fresh art).
     const inOther = [(await next(cy, s2, 50)).artworks, (await next(cy, s2, 50)).artworks].flat().filter((w) => w.artworkId === requestId);
     expect(inOther.length).toBeLessThanOrEqual(1);

@@ -27,7 +27,8 @@ export async function artist(uid: string, credits = 10): Promise<Person> {
 export const balanceOf = async (uid: string) => ((await db().doc(userPath(uid)).get()).get("credits") as number | undefined) ?? 0;
 
 export type Status = { status: string; progress: number; stage: string; artworkId?: string; error?: string };
-export type Artwork = { artworkId: string; sessionId: string; uid: string; imageUrl: string; prompt: string; createdAt: string };
+/** As nextArtworks and watchArtSession send it: `sessionId` and `uid` only on the caller's own. */
+export type Artwork = { artworkId: string; sessionId?: string; uid?: string; imageUrl: string; prompt: string; createdAt: string };
 
 /** Polls getProcessingStatus through the Functions emulator until the request ends. */
 export async function untilEnded(who: Person, requestId: string, seen: string[] = []): Promise<Status> {

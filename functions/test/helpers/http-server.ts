@@ -19,6 +19,8 @@ export async function serveHandlers(handlers: Record<string, HttpHandler>): Prom
   const app = express();
   app.set("query parser", "extended");
   app.disable("x-powered-by");
+  // As the functions runtime does for callables: a JSON body parsed, its bytes kept.
+  app.use(express.json({ verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf) }));
   for (const [name, handler] of Object.entries(handlers)) {
     app.all(`/${name}`, (req, res) => void handler(req as unknown as Request, res));
   }

@@ -71,7 +71,7 @@ describe("admin panel in a browser", () => {
     const response = await fetch(layout.panelUrl);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toMatch(/frame-ancestors 'none'/);
-    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/script-src 'self' https:\/\/apis\.google\.com(;|$)/);
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("cache-control")).toBe("no-cache");
@@ -217,6 +217,8 @@ describe("admin panel in a browser", () => {
       await page.getByLabel("Show the recent runs of").selectOption("refreshSignupImageCache");
       await expectText(runs.getByRole("row").nth(1), /refreshSignupImageCache/);
       expect(await runs.getByRole("row").filter({ hasText: "recoverArtRequests" }).count()).toBe(0);
+      // Gone again: later suites wait for a real recoverArtRequests run started after they fire it.
+      await Promise.all(Array.from({ length: 25 }, (_, i) => db().collection("maintenanceRuns").doc(`minutely-${i}`).delete()));
     }),
   );
 

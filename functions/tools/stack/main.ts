@@ -97,7 +97,7 @@ function localWebhookSecret(): string {
 /** The Functions emulator reads params from .env.<project> and secrets from .secret.local
  *  (the token and the webhook secret are the same for every stack, so parallel stacks never
  *  disagree on them). */
-function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string, webhookSecret: string): void {
+function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, token: string, webhookSecret: string, mode: string): void {
   const header = "# Written by tools/stack for the emulators on every start; not committed.\n";
   // Artworks' pictures are served by the s3rver itself (it answers GETs without a signature).
   // Values that only work here: loopback stores and the local art renderer (functions/.env holds
@@ -109,6 +109,13 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
     `MEDIA_S3_REGION=us-east-1`,
     `ART_IMAGE_BASE_URL=${s3Url}/${mediaBucket}`,
     `ART_PROVIDER=local`,
+    // `npm start` keeps functions/.env's production limits. The suites and benchmarks share a
+    // few users and one address (127.0.0.1) across hundreds of calls a minute, so they get
+    // rates of their own; each limit's own test counts exactly with its own identities (and a
+    // Redis deadline for a loaded machine: a check that passes open would miscount).
+    ...(mode === "start"
+      ? []
+      : [`LIMIT_WRITES_PER_MINUTE=1000`, `LIMIT_COMMENTS_PER_MINUTE=40`, `LIMIT_READS_PER_MINUTE=100000`, `LIMIT_REDIS_TIMEOUT_MS=2000`]),
   ];
   writeFileSync(join(functionsDir, `.env.${project}`), `${header}${env.join("\n")}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.
@@ -244,7 +251,7 @@ async function main(mode: Mode, extraArgs: string[]): Promise<number> {
   const s3 = await startS3Server(Number(layout.hosts.s3.split(":")[1]), mediaBucket);
   cleanups.push(() => s3.stop());
   const webhookSecret = localWebhookSecret();
-  writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token, webhookSecret);
+  writeFunctionsEnv(layout.project, bridgeUrl, s3.url, token, webhookSecret, mode);
   const env = {
     ...process.env,
     ...layout.env,

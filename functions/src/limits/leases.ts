@@ -1,0 +1,36 @@
+import { FieldValue, type Firestore } from "firebase-admin/firestore";
+import { HttpsError } from "firebase-functions/https";
+
+/**
+ * Concurrency caps (a rate is not a concurrency): `streamLeases/{uid}` holds
+ * `{ leases: { [leaseId]: expiresAtMillis } }`, one entry per stream the user holds open. A
+ * stream takes a lease in a transaction that first drops expired ones, and gives it back when
+ * it ends; a lease whose instance died expires on its own (the stream's longest life plus a
+ * minute), so a crash costs the user one slot for at most that long. One document per user
+ * that ever streamed: bounded by the users, nothing to expire.
+ */
+export const streamLeases = "streamLeases";
+
+export async function takeLease(db: Firestore, uid: string, cap: number, ttlMs: number, now: number): Promise<string> {
+  const ref = db.collection(streamLeases).doc(uid);
+  const leaseId = db.collection(streamLeases).doc().id;
+  await db.runTransaction(async (tx) => {
+    const held = ((await tx.get(ref)).get("leases") ?? {}) as Record<string, number>;
+    const live = Object.fromEntries(Object.entries(held).filter(([, expiresAt]) => expiresAt > now));
+    if (Object.keys(live).length >= cap)
+      throw new HttpsError("resource-exhausted", `At most ${cap} open streams per user: close one first.`, { openStreams: cap });
+    tx.set(ref, { leases: { ...live, [leaseId]: now + ttlMs } });
+  });
+  return leaseId;
+}
+
+/** Gives a lease back (idempotent: a second release, or one after expiry, changes nothing). */
+export async function releaseLease(db: Firestore, uid: string, leaseId: string): Promise<void> {
+  await db
+    .collection(streamLeases)
+    .doc(uid)
+    .update({ [`leases.${leaseId}`]: FieldValue.delete() })
+    .catch((error: { code?: number }) => {
+      if (error.code !== 5 /* NOT_FOUND */) throw error;
+    });
+}

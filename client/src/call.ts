@@ -4,7 +4,13 @@ import { callables, type CallableName, type ChunkOf, type HttpName, type Request
 /** A typed caller of every endpoint. `httpBase` is where HTTP functions answer
  *  (`http://127.0.0.1:5001/<project>/us-central1` on the emulator). */
 /** Errors after which the server may have done the work: the answer, not the call, was lost. */
-const lostAnswer = new Set(["functions/deadline-exceeded", "functions/unavailable", "functions/internal"]);
+const lostAnswer = new Set(["functions/deadline-exceeded", "functions/unavailable"]);
+
+/** An id for a generation: random, from the Web Crypto API where the page has it. */
+const requestId = () =>
+  typeof crypto !== "undefined" && typeof crypto.randomUUID === "function"
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 
 export function frescoClient(functions: Functions, httpBase: string) {
   return {
@@ -16,13 +22,14 @@ export function frescoClient(functions: Functions, httpBase: string) {
       // generateArt spends credits: the call carries an id (the app's, or one made here), and a
       // call whose answer was lost is sent again with the same id, which the server answers
       // with the first request instead of spending again.
-      const once = { clientRequestId: crypto.randomUUID(), ...(request as object) } as RequestOf<N>;
+      const once = { clientRequestId: requestId(), ...(request as object) } as RequestOf<N>;
       for (let attempt = 1; ; attempt++) {
         try {
           return (await callable(once)).data;
         } catch (error) {
           const code = (error as { code?: string }).code ?? "";
           if (attempt >= 3 || !lostAnswer.has(code)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
         }
       }
     },

@@ -90,20 +90,24 @@ export const invalidatedBy: { [W in WriteName]: (request: RequestOf<W>, response
     queryKeys.endpoint("imageDetails"),
     ...everyListOfItems(),
   ],
-  followUser: (r) => [
+  followUser: () => [
     queryKeys.endpoint("me"),
     // The target's list and unread count: another user's, which their app hears of through its
     // listener on users/{uid}; named so one client holding both (an admin tool) is never stale.
     queryKeys.endpoint("listNotifications"),
-    queryKeys.matching("userProfile", { uid: r.targetUid }),
+    // Both profiles change (the target's followers, the caller's following): the caller's uid is
+    // not in the request, so every cached profile is refetched (a client holds a few).
+    queryKeys.endpoint("userProfile"),
     queryKeys.endpoint("followingFeed"),
   ],
-  unfollowUser: (r) => [
+  unfollowUser: () => [
     queryKeys.endpoint("me"),
     // The target's list and unread count: another user's, which their app hears of through its
     // listener on users/{uid}; named so one client holding both (an admin tool) is never stale.
     queryKeys.endpoint("listNotifications"),
-    queryKeys.matching("userProfile", { uid: r.targetUid }),
+    // Both profiles change (the target's followers, the caller's following): the caller's uid is
+    // not in the request, so every cached profile is refetched (a client holds a few).
+    queryKeys.endpoint("userProfile"),
     queryKeys.endpoint("followingFeed"),
   ],
   markNotificationsRead: () => [queryKeys.endpoint("me"), queryKeys.endpoint("listNotifications")],

@@ -1,4 +1,4 @@
-import type { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import { Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 
 /**
  * Art sessions: a user generates art in a server-held session and sees it at once.
@@ -30,6 +30,13 @@ export const requestPath = (requestId: string) => `${artRequests}/${requestId}`;
 export const artworkPath = (artworkId: string) => `${artworks}/${artworkId}`;
 export const viewerPath = (uid: string) => `${artViewers}/${uid}`;
 export const impressionPath = (uid: string, artworkId: string) => `${viewerPath(uid)}/${impressions}/${artworkId}`;
+
+/** How long what the art pipeline writes is kept, then deleted by a TTL policy on `expireAt`
+ *  (firestore.indexes.json): an ended request (its clientRequestId retry window), and an
+ *  impression (after which the artwork may be served to that user again, unless a band of
+ *  their `seen` ranges covers it). */
+export const artRetention = { endedRequestMs: 30 * 24 * 3600_000, impressionMs: 90 * 24 * 3600_000 };
+export const expiresAfter = (now: number, ms: number) => Timestamp.fromMillis(now + ms);
 
 export const artLimits = {
   /** A session lives this long after its last use. */

@@ -2,7 +2,18 @@ import { FieldPath, Timestamp, type DocumentSnapshot, type Firestore } from "fir
 import { HttpsError } from "firebase-functions/https";
 import type { ArtDeps } from "./deps";
 import * as logs from "./logs";
-import { artLimits, artworkPath, artworks, artworkView, impressionPath, sessionPath, viewerPath, type ArtworkView } from "./model";
+import {
+  artLimits,
+  artRetention,
+  artworkPath,
+  artworks,
+  artworkView,
+  expiresAfter,
+  impressionPath,
+  sessionPath,
+  viewerPath,
+  type ArtworkView,
+} from "./model";
 import { bandsOf, coverBands, gapsOf, horizonOf, type Band, type Covered, type PoolKey } from "./pool";
 import { liveSession, recordSessionUse, requireLiveSession, useSessionIn } from "./sessions";
 
@@ -67,7 +78,7 @@ export async function nextArtworks(deps: ArtDeps, uid: string, sessionId: string
       const at = Timestamp.fromMillis(now);
       const shown = chosen.filter((doc, i) => {
         if (marks[i]!.exists) return i < fresh.size; // a pool artwork shown meanwhile (recordImpressions) is dropped
-        tx.set(marks[i]!.ref, { at, sessionId, via: "served" });
+        tx.set(marks[i]!.ref, { at, sessionId, via: "served", expireAt: expiresAfter(now, artRetention.impressionMs) });
         return true;
       });
       const seen = scan ? coverBands(bands, scan.covered, horizonOf(scan.readTime)) : bands;
@@ -135,7 +146,13 @@ export async function recordImpressions(deps: ArtDeps, uid: string, sessionId: s
   const batch = db.batch();
   const at = Timestamp.fromMillis(now);
   const known = found.filter((d) => d.exists);
-  for (const doc of known) batch.set(db.doc(impressionPath(uid, doc.id)), { at, sessionId, via: "recorded" });
+  for (const doc of known)
+    batch.set(db.doc(impressionPath(uid, doc.id)), {
+      at,
+      sessionId,
+      via: "recorded",
+      expireAt: expiresAfter(now, artRetention.impressionMs),
+    });
   await Promise.all([known.length > 0 ? batch.commit() : undefined, recordSessionUse(session, now)]);
   return { recorded: known.length, unknown: artworkIds.length - known.length };
 }

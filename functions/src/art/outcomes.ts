@@ -3,7 +3,7 @@ import { creditRefund, creditTransactionAttempts, readRefund, settleCreditStep }
 import { runContendedTransaction } from "../shared/transaction";
 import type { ArtDeps } from "./deps";
 import * as logs from "./logs";
-import { artworkPath, requestPath } from "./model";
+import { artRetention, artworkPath, expiresAfter, requestPath } from "./model";
 import type { ImageType } from "./providers/provider";
 
 // How a request ends or goes round again. Each is ONE transaction that acts only on a request
@@ -39,6 +39,7 @@ export async function completeRequest(deps: ArtDeps, requestId: string, image: F
       status: "done",
       artworkId: requestId,
       finishedAt: FieldValue.serverTimestamp(),
+      expireAt: expiresAfter(deps.now(), artRetention.endedRequestMs),
       updatedAt: FieldValue.serverTimestamp(),
     });
     return true;
@@ -70,6 +71,7 @@ export async function failRequest(deps: ArtDeps, requestId: string, error: strin
         lastError: lastError.slice(0, 1000),
         refunded: step.amount,
         finishedAt: FieldValue.serverTimestamp(),
+        expireAt: expiresAfter(deps.now(), artRetention.endedRequestMs),
         updatedAt: FieldValue.serverTimestamp(),
       });
       return { uid, step, balance };

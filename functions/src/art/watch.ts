@@ -1,7 +1,7 @@
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { limitSettings } from "../limits/config";
-import { releaseLease, takeLease } from "../limits/leases";
+import { newLeaseId, releaseLease, takeLease } from "../limits/leases";
 import * as logs from "./logs";
 import { artworkView, type ArtworkView } from "./model";
 import { sessionArtworks } from "./next";
@@ -47,8 +47,9 @@ export async function watchArtSession(
   const session = await liveSession(db, uid, sessionId, startedAt);
   if (!streaming) throw new HttpsError("failed-precondition", "watchArtSession streams: call it with stream().");
   // One of the user's few open streams (src/limits/leases.ts), held until the watch ends.
-  const lease = await takeLease(db, uid, streamsPerUser, maxMs + 60_000, startedAt);
+  const lease = newLeaseId(db);
   try {
+    await takeLease(db, uid, lease, streamsPerUser, maxMs + 60_000, startedAt);
     await recordSessionUse(session, startedAt);
     if (sink.signal.aborted) return { ended: "disconnected" };
     return await watch(db, uid, sessionId, sink, now, maxMs, startedAt);

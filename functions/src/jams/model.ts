@@ -26,6 +26,8 @@ export const entriesCollection = "entries";
 export const talliesCollection = "tallies";
 export const votesCollection = "votes";
 export const voteLogCollection = "voteLog";
+/** How long a voteLog entry is kept (TTL on `expireAt`). */
+export const voteLogRetentionMs = 30 * 24 * 3600_000;
 export const countersCollection = "counters";
 
 /** Shards per entry: a vote's transaction writes one of them. */

@@ -4,7 +4,7 @@ import { HttpsError } from "firebase-functions/https";
 import { writes } from "../cache/map";
 import { recordInTransaction } from "../cache/outbox";
 import * as logs from "./logs";
-import { entryPath, jamPath, voteLogCollection, votePath, type Counts, type VoteValue } from "./model";
+import { entryPath, jamPath, voteLogCollection, voteLogRetentionMs, votePath, type Counts, type VoteValue } from "./model";
 import { invalidateJam, type JamDeps } from "./room";
 import type { VoteInput } from "./schemas";
 import { addToTally, foldAfterCommit, readTallies } from "./tally";
@@ -48,7 +48,16 @@ export async function vote(deps: JamDeps, uid: string, input: VoteInput): Promis
       const at = Timestamp.now();
       if (value === 0) tx.delete(voteRef);
       else tx.set(voteRef, { entryId, uid, value, at });
-      tx.create(jamRef.collection(voteLogCollection).doc(), { uid, entryId, from, to: value, at });
+      // The log is for debugging (getVoteDebugInfo shows its newest entries; recounts read the
+      // votes): kept 30 days, then deleted by a TTL policy on expireAt.
+      tx.create(jamRef.collection(voteLogCollection).doc(), {
+        uid,
+        entryId,
+        from,
+        to: value,
+        at,
+        expireAt: Timestamp.fromMillis(at.toMillis() + voteLogRetentionMs),
+      });
       addToTally(db, tx, jamId, entryId, Number(value === 1) - Number(from === 1), Number(value === -1) - Number(from === -1));
       recordInTransaction(db, tx, outboxId, writes.jamChanged.tags({ jamId }), at.toMillis());
       return from;

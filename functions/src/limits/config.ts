@@ -13,6 +13,12 @@ export const limitSettings = {
   writesPerMinute: intParam("LIMIT_WRITES_PER_MINUTE", { default: 60, min: 1, description: "Write calls per user per minute" }),
   /** Comments per user per minute (each one notifies the item's owner). */
   commentsPerMinute: intParam("LIMIT_COMMENTS_PER_MINUTE", { default: 5, min: 1, description: "Comments per user per minute" }),
+  /** Calls of a user's reads of their own data (pages, canvas loads) per minute, all together. */
+  ownReadsPerMinute: intParam("LIMIT_OWN_READS_PER_MINUTE", {
+    default: 300,
+    min: 1,
+    description: "Reads of one's own data per user per minute",
+  }),
   /** Public HTTP reads per client address per minute, all endpoints together. */
   readsPerMinute: intParam("LIMIT_READS_PER_MINUTE", { default: 600, min: 1, description: "Public reads per client address per minute" }),
   /** watchArtSession streams one user may hold open at once. */

@@ -11,9 +11,12 @@ import { HttpsError } from "firebase-functions/https";
  */
 export const streamLeases = "streamLeases";
 
-export async function takeLease(db: Firestore, uid: string, cap: number, ttlMs: number, now: number): Promise<string> {
+/** A new lease's id: made before it is taken, so a caller whose take answered with an error
+ *  (the commit may still have happened) can give it back all the same. */
+export const newLeaseId = (db: Firestore) => db.collection(streamLeases).doc().id;
+
+export async function takeLease(db: Firestore, uid: string, leaseId: string, cap: number, ttlMs: number, now: number): Promise<string> {
   const ref = db.collection(streamLeases).doc(uid);
-  const leaseId = db.collection(streamLeases).doc().id;
   await db.runTransaction(async (tx) => {
     const held = ((await tx.get(ref)).get("leases") ?? {}) as Record<string, number>;
     const live = Object.fromEntries(Object.entries(held).filter(([, expiresAt]) => expiresAt > now));

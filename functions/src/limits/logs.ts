@@ -12,3 +12,9 @@ export function failedOpen(limit: string, error: unknown): void {
 export function refused(limit: string, identity: string, retryAfterSeconds: number): void {
   logger.info("rate limit refused a call", { limit, identity: identity.slice(0, 128), retryAfterSeconds });
 }
+
+/** A transaction lost to others on the same documents after all its retries: answered
+ *  `aborted` (a hot document: the capacity table says which). */
+export function contention(error: unknown): void {
+  logger.warn("transaction contention answered aborted", errorFields(error));
+}

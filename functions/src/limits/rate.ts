@@ -12,7 +12,7 @@ import * as logs from "./logs";
  * ephemeral cache keeps refused identities in the instance until their window resets, so a
  * flood from one caller costs no Redis command after its first refusal.
  */
-export type RateKind = "write" | "comment" | "read";
+export type RateKind = "write" | "comment" | "read" | "own";
 
 export interface RateDeps {
   redis: Redis;
@@ -27,11 +27,15 @@ export interface RateVerdict {
 }
 
 const limiters = new WeakMap<Redis, Map<string, Ratelimit>>();
+/** Limiters that have had Redis answer once in this instance (the first call sets up TLS and
+ *  loads the script: it gets the cache's first-call deadline, src/cache/cache.ts). */
+const warmed = new WeakSet<Ratelimit>();
+export const firstCheckTimeoutMs = 1_000;
 
-function limiterFor(deps: RateDeps, kind: RateKind, perMinute: number): Ratelimit {
+function limiterFor(deps: RateDeps, kind: RateKind, perMinute: number, timeoutMs: number): Ratelimit {
   const byKey = limiters.get(deps.redis) ?? new Map<string, Ratelimit>();
   limiters.set(deps.redis, byKey);
-  const key = `${kind}:${perMinute}:${deps.timeoutMs}`;
+  const key = `${kind}:${perMinute}:${timeoutMs}`;
   let limiter = byKey.get(key);
   if (!limiter) {
     limiter = new Ratelimit({
@@ -40,7 +44,7 @@ function limiterFor(deps: RateDeps, kind: RateKind, perMinute: number): Ratelimi
       prefix: redisKeys.rateLimit(kind),
       analytics: false,
       enableProtection: false,
-      timeout: deps.timeoutMs,
+      timeout: timeoutMs,
       ephemeralCache: new Map(),
     });
     byKey.set(key, limiter);
@@ -51,8 +55,11 @@ function limiterFor(deps: RateDeps, kind: RateKind, perMinute: number): Ratelimi
 /** Counts one call of `identity` against `perMinute`. */
 export async function takeRate(deps: RateDeps, kind: RateKind, identity: string, perMinute: number): Promise<RateVerdict> {
   try {
-    const result = await limiterFor(deps, kind, perMinute).limit(identity);
-    if (result.reason === "timeout") logs.failedOpen(kind, new Error(`no answer from Redis within ${deps.timeoutMs} ms`));
+    const warm = limiterFor(deps, kind, perMinute, deps.timeoutMs);
+    const limiter = warmed.has(warm) ? warm : limiterFor(deps, kind, perMinute, Math.max(deps.timeoutMs, firstCheckTimeoutMs));
+    const result = await limiter.limit(identity);
+    if (result.reason === "timeout") logs.failedOpen(kind, new Error(`no answer from Redis in time`));
+    else warmed.add(warm);
     if (result.success) return { allowed: true, retryAfterSeconds: 0 };
     const retryAfterSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
     logs.refused(kind, identity, retryAfterSeconds);

@@ -1,8 +1,10 @@
 import { HttpsError, type CallableRequest, type Request } from "firebase-functions/https";
 import type { Response } from "express";
+import { isIPv4, isIPv6 } from "node:net";
 import { redis } from "../cache/redis";
 import { isClosedTransaction } from "../shared/transaction";
 import { limitSettings, limitTimeoutMs } from "./config";
+import * as logs from "./logs";
 import { takeRate, type RateDeps, type RateKind } from "./rate";
 
 /**
@@ -10,13 +12,14 @@ import { takeRate, type RateDeps, type RateKind } from "./rate";
  * index.ts through `limitedCall`/`limitedRead` (a unit test checks that every exported function
  * is in it and wired through it). Per user: every call that writes (or opens a stream, or
  * records what it served) counts against `write`, comments also against `comment`; reads of
- * one's own data are not counted (their cost is bounded by their cached pages). Per client
+ * one's own data count against a larger `own` limit (a canvas load or a new search of one's sets
+ * is not cached). Per client
  * address: every public HTTP read counts against `read`.
  */
 const write: RateKind[] = ["write"];
-const own: RateKind[] = [];
+const own: RateKind[] = ["own"];
 export const callableLimits = {
-  addComment: ["write", "comment"],
+  addComment: ["comment", "write"], // the comment limit first: a refused comment spends no write
   addEntry: write,
   addToCollection: write,
   applyCanvasOps: write,
@@ -92,6 +95,7 @@ const perMinute: Record<RateKind, () => number> = {
   write: () => limitSettings.writesPerMinute.value(),
   comment: () => limitSettings.commentsPerMinute.value(),
   read: () => limitSettings.readsPerMinute.value(),
+  own: () => limitSettings.ownReadsPerMinute.value(),
 };
 
 /** The callable's handler behind its limits: a signed-in caller over a limit gets
@@ -127,7 +131,10 @@ export function limitedCall<A extends [CallableRequest, ...unknown[]], T>(
 function contentionAsAborted(error: unknown): unknown {
   if (error instanceof HttpsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 10 || isClosedTransaction(error)) return new HttpsError("aborted", "Busy with the same data: try again.");
+  if (code === 10 || isClosedTransaction(error)) {
+    logs.contention(error); // an HttpsError is not logged by the platform: this one must be seen
+    return new HttpsError("aborted", "Busy with the same data: try again.");
+  }
   return error;
 }
 
@@ -143,7 +150,23 @@ export function clientAddress(req: Pick<Request, "get" | "socket">): string {
     .split(",")
     .map((hop) => hop.trim())
     .filter((hop) => hop !== "");
-  return hops.at(-1) ?? req.socket?.remoteAddress ?? "unknown";
+  return addressKey(hops.at(-1) ?? req.socket?.remoteAddress ?? "unknown");
+}
+
+/** What one client is counted as: an IPv4 address, or an IPv6 address's /64 (one subscriber
+ *  holds a whole /64 and could rotate through it); anything else as it is. */
+export function addressKey(address: string): string {
+  const v4 = address.replace(/^::ffff:/i, "");
+  if (isIPv4(v4)) return v4;
+  if (!isIPv6(address)) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /** The HTTP handler behind the per-address read limit: over it, 429 with `Retry-After`,

@@ -1,7 +1,7 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { collection, onSnapshot, query, where } from "firebase/firestore";
 import { frescoClient } from "../../../client/src/call";
-import { artRequests, artworkPath, impressionPath, requestPath, sessionPath } from "../../src/art/model";
+import { artRequests, artRetention, artworkPath, impressionPath, requestPath, sessionPath } from "../../src/art/model";
 import { ledgerPath } from "../../src/credits/model";
 import { onArtRequestWritten, recoverArtRequests, watchArtSession } from "../../src/art";
 import { callCallable } from "../helpers/auth";
@@ -125,6 +125,8 @@ describe("generateArt to nextArtworks", () => {
     ]);
     expect(recorded.recorded).toBe(1);
     expect(answer.artworks[0]!.artworkId).toBe(requestId);
+    const mark = (await db().doc(impressionPath(ada.uid, requestId)).get()).data()!;
+    expect(mark.expireAt.toMillis() - mark.at.toMillis()).toBe(artRetention.impressionMs); // kept 90 days (TTL)
     // And again after: the session's own artworks repeat for 15 minutes, impressions or not.
     expect((await next(ada, adaSession)).artworks[0]!.artworkId).toBe(requestId);
   });
@@ -243,7 +245,10 @@ describe("refusals change nothing", () => {
     for (const name of ["generateArt", "getProcessingStatus", "nextArtworks", "recordImpressions", "watchArtSession"])
       expect([name, await refusal(name, { sessionId: adaSession, requestId, artworkIds: [requestId] })]).toEqual([name, "UNAUTHENTICATED"]);
     await untilEnded(ada, requestId);
-    expect((await db().doc(requestPath(requestId)).get()).get("status")).toBe("done");
+    const ended = (await db().doc(requestPath(requestId)).get()).data()!;
+    expect(ended.status).toBe("done");
+    // Kept 30 days after it ended (TTL on expireAt), the window of a clientRequestId retry.
+    expect(Math.abs(ended.expireAt.toMillis() - ended.finishedAt.toMillis() - artRetention.endedRequestMs)).toBeLessThan(60_000);
   });
 
   it("skips unknown artworks in recordImpressions: nothing is written for them", async () => {

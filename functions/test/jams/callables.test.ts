@@ -1,4 +1,4 @@
-import { entryPath, jamPath } from "../../src/jams/model";
+import { entryPath, jamPath, voteLogRetentionMs } from "../../src/jams/model";
 import { callCallable, createAdmin, createUser, idTokenFor } from "../helpers/auth";
 import { clearFirestore, db, triggersOffDuringSuite } from "../helpers/firestore";
 
@@ -51,6 +51,12 @@ describe("jam callables", () => {
     expect(await vote(jamId, e, 1, ann)).toEqual({ entryId: e, upvotes: 1, downvotes: 0, score: 1, myVote: 1, invalidation: "confirmed" });
     expect(await vote(jamId, e, 1, ann)).toEqual({ entryId: e, upvotes: 1, downvotes: 0, score: 1, myVote: 1, invalidation: "confirmed" });
     expect(await logSize(jamId)).toBe(1);
+    const [entry] = (
+      await db()
+        .collection(`${jamPath(jamId)}/voteLog`)
+        .get()
+    ).docs;
+    expect(entry!.get("expireAt").toMillis() - entry!.get("at").toMillis()).toBe(voteLogRetentionMs); // kept 30 days (TTL)
     expect(await vote(jamId, e, -1, bob)).toEqual({
       entryId: e,
       upvotes: 1,

@@ -13,7 +13,7 @@ import * as people from "../../src/people";
 import { createCanvasProject } from "../../src/canvas/ops";
 import { canvasProjects } from "../../src/canvas/model";
 import { upstashClient } from "../../src/cache/upstash";
-import { releaseLease, takeLease } from "../../src/limits/leases";
+import { newLeaseId, releaseLease, takeLease } from "../../src/limits/leases";
 import { takeRate } from "../../src/limits/rate";
 import { clientAddress } from "../../src/limits/wrap";
 import { commentsPath } from "../../src/images/model";
@@ -95,7 +95,7 @@ describe("per-user rate limits on write callables", () => {
     expect((await db().collection(commentsPath(item)).where("uid", "==", cat).get()).size).toBe(2);
   });
 
-  it("reads of one's own data are not counted; a call without a user is refused by its handler as before", async () => {
+  it("reads of one's own data count against their own, larger limit; a call without a user is refused by its handler as before", async () => {
     await freshWindow();
     const dee = uid("dee");
     for (let i = 0; i < 8; i++) expect(await outcome("me", dee, {})).toBe("ok");
@@ -149,6 +149,11 @@ describe("per-address rate limits on public reads", () => {
     expect(clientAddress(req(" 9.9.9.9 "))).toBe("9.9.9.9");
     expect(clientAddress(req(undefined))).toBe("127.0.0.1");
     expect(clientAddress(req(", ,"))).toBe("127.0.0.1");
+    // An IPv6 client is its /64 (a subscriber holds all of it); an IPv4-mapped one its IPv4.
+    expect(clientAddress(req("2001:db8:aa:bb:1:2:3:4"))).toBe("2001:db8:aa:bb::/64");
+    expect(clientAddress(req("2001:db8:aa:bb::9"))).toBe(clientAddress(req("2001:0db8:00aa:00bb:ffff::1")));
+    expect(clientAddress(req("2001:db8::1"))).toBe("2001:db8:0:0::/64");
+    expect(clientAddress(req("::ffff:203.0.113.9"))).toBe("203.0.113.9");
   });
 
   it("fails open when Redis does not answer, and says so in the log", async () => {
@@ -161,14 +166,15 @@ describe("caps", () => {
   it("streams: at most the cap of leases at once; a given-back or expired lease frees its slot", async () => {
     const eve = uid("eve");
     const now = Date.now();
-    const a = await takeLease(db(), eve, 2, 60_000, now);
-    await takeLease(db(), eve, 2, 60_000, now);
-    await expect(takeLease(db(), eve, 2, 60_000, now)).rejects.toMatchObject({ code: "resource-exhausted" });
+    const take = (at: number) => takeLease(db(), eve, newLeaseId(db()), 2, 60_000, at);
+    const a = await take(now);
+    await take(now);
+    await expect(take(now)).rejects.toMatchObject({ code: "resource-exhausted" });
     await releaseLease(db(), eve, a);
     await releaseLease(db(), eve, a); // twice: no change
-    await takeLease(db(), eve, 2, 60_000, now);
-    await expect(takeLease(db(), eve, 2, 60_000, now)).rejects.toMatchObject({ code: "resource-exhausted" });
-    await takeLease(db(), eve, 2, 60_000, now + 61_000); // both expired
+    await take(now);
+    await expect(take(now)).rejects.toMatchObject({ code: "resource-exhausted" });
+    await take(now + 61_000); // both expired
   });
 
   it("canvas projects: concurrent creations cannot pass the cap together", async () => {

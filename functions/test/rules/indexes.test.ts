@@ -209,4 +209,13 @@ describe("firestore.indexes.json", () => {
     const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === "maintenanceRuns" && o.fieldPath === "expireAt");
     expect(ttl).toEqual({ collectionGroup: "maintenanceRuns", fieldPath: "expireAt", ttl: true, indexes: [] });
   });
+
+  it.each([
+    ["artRequests", "an ended request, 30 days after it ended"],
+    ["impressions", "an impression, 90 days after it was made"],
+    ["voteLog", "a vote's log entry, 30 days after the vote"],
+  ])("expires %s through a TTL on expireAt (%s)", (collectionGroup) => {
+    const ttl = spec.fieldOverrides.find((o) => o.collectionGroup === collectionGroup && o.fieldPath === "expireAt");
+    expect(ttl).toEqual({ collectionGroup, fieldPath: "expireAt", ttl: true, indexes: [] });
+  });
 });

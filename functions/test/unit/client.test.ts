@@ -30,6 +30,14 @@ describe("typed client", () => {
 
   const matches = (filter: readonly unknown[], key: readonly unknown[]) => partialMatchKey(key as unknown[], filter as unknown[]);
 
+  it("a follow makes both users' profiles stale: the target's and the caller's own", () => {
+    for (const write of ["followUser", "unfollowUser"] as const) {
+      const stale = invalidatedBy[write]({ targetUid: "target" }, {} as never);
+      for (const uid of ["target", "caller"])
+        expect([write, uid, stale.some((k) => matches(k, queryKeys.read("userProfile", { uid, limit: 20 })))]).toEqual([write, uid, true]);
+    }
+  });
+
   it("invalidates the reads a write changes, and not another jam's", () => {
     const stale = invalidatedBy.vote({ jamId: "j1", entryId: "e1", value: 1 }, {} as never);
     expect(stale.some((k) => matches(k, queryKeys.read("jamQueue", { jamId: "j1" })))).toBe(true);

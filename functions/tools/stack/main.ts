@@ -115,7 +115,13 @@ function writeFunctionsEnv(project: string, bridgeUrl: string, s3Url: string, to
     // Redis deadline for a loaded machine: a check that passes open would miscount).
     ...(mode === "start"
       ? []
-      : [`LIMIT_WRITES_PER_MINUTE=1000`, `LIMIT_COMMENTS_PER_MINUTE=40`, `LIMIT_READS_PER_MINUTE=100000`, `LIMIT_REDIS_TIMEOUT_MS=2000`]),
+      : [
+          `LIMIT_WRITES_PER_MINUTE=1000`,
+          `LIMIT_COMMENTS_PER_MINUTE=40`,
+          `LIMIT_READS_PER_MINUTE=100000`,
+          `LIMIT_OWN_READS_PER_MINUTE=100000`,
+          `LIMIT_REDIS_TIMEOUT_MS=2000`,
+        ]),
   ];
   writeFileSync(join(functionsDir, `.env.${project}`), `${header}${env.join("\n")}\n`);
   // s3rver's fixed credentials: locally the media store is an s3rver on loopback.

@@ -46,7 +46,9 @@ export async function task(id: string) {
 }
 
 /** Why an item's mirror is not the projection of its source, or undefined when it is.
- *  Optimization fields the source lacks may hold any value once seen for that URL. */
+ *  Optimization fields the source lacks may hold any value once seen for that URL. The stored
+ *  `sourceVersion` may lag the source's (a write that changed nothing shown is not stored:
+ *  src/mirror/write.ts), never lead it. */
 export async function mirrorMismatch(
   uid: string,
   historyId: string,
@@ -56,8 +58,11 @@ export async function mirrorMismatch(
   const expected = projectGeneration(source.exists ? source.data() : undefined, { uid, historyId }, versionOf(source));
   if (!expected) return mirror.exists ? `mirror of ${historyId} exists but must not` : undefined;
   if (!mirror.exists) return `mirror of ${historyId} is missing`;
-  const { mirroredAt, ...actual } = mirror.data()!;
+  const { mirroredAt, sourceVersion, ...shown } = mirror.data()!;
   if (!(mirroredAt instanceof Timestamp)) return `mirror of ${historyId} has no mirroredAt`;
+  if (typeof sourceVersion !== "number" || sourceVersion > expected.sourceVersion)
+    return `mirror of ${historyId} has sourceVersion ${String(sourceVersion)}, the source ${expected.sourceVersion}`;
+  const actual = { ...shown, sourceVersion: expected.sourceVersion };
   const strip = (media: Array<Record<string, unknown>>, against: Array<Record<string, unknown>>) =>
     media.map((m, i) => {
       const copy = { ...m };

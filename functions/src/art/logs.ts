@@ -76,3 +76,9 @@ export function chunkNotSent(sessionId: string, error: unknown): void {
 export function leaseNotReleased(uid: string, error: unknown): void {
   logger.warn("art session watch lease not released; it expires on its own", { uid, ...errorFields(error) });
 }
+
+/** A stream's lease could not be renewed this time: the next renewal tries again (it expires
+ *  after three minutes without one). */
+export function leaseNotRenewed(uid: string, error: unknown): void {
+  logger.warn("art session watch lease not renewed", { uid, ...errorFields(error) });
+}

@@ -1,7 +1,7 @@
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { limitSettings } from "../limits/config";
-import { newLeaseId, releaseLease, takeLease } from "../limits/leases";
+import { leaseRenewMs, leaseTtlMs, newLeaseId, releaseLease, renewLease, takeLease } from "../limits/leases";
 import * as logs from "./logs";
 import { artworkView, type ArtworkView } from "./model";
 import { sessionArtworks } from "./next";
@@ -46,14 +46,21 @@ export async function watchArtSession(
   const startedAt = now();
   const session = await liveSession(db, uid, sessionId, startedAt);
   if (!streaming) throw new HttpsError("failed-precondition", "watchArtSession streams: call it with stream().");
-  // One of the user's few open streams (src/limits/leases.ts), held until the watch ends.
+  // One of the user's few open streams (src/limits/leases.ts), renewed while the watch runs
+  // and given back when it ends.
   const lease = newLeaseId(db);
+  let renewal: NodeJS.Timeout | undefined;
   try {
-    await takeLease(db, uid, lease, streamsPerUser, maxMs + 60_000, startedAt);
+    await takeLease(db, uid, lease, streamsPerUser, leaseTtlMs, startedAt);
+    renewal = setInterval(
+      () => void renewLease(db, uid, lease, leaseTtlMs, now()).catch((error: unknown) => logs.leaseNotRenewed(uid, error)),
+      leaseRenewMs,
+    );
     await recordSessionUse(session, startedAt);
     if (sink.signal.aborted) return { ended: "disconnected" };
     return await watch(db, uid, sessionId, sink, now, maxMs, startedAt);
   } finally {
+    clearInterval(renewal);
     await releaseLease(db, uid, lease).catch((error: unknown) => logs.leaseNotReleased(uid, error));
   }
 }

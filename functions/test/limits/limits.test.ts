@@ -13,7 +13,7 @@ import * as people from "../../src/people";
 import { createCanvasProject } from "../../src/canvas/ops";
 import { canvasProjects } from "../../src/canvas/model";
 import { upstashClient } from "../../src/cache/upstash";
-import { newLeaseId, releaseLease, takeLease } from "../../src/limits/leases";
+import { newLeaseId, releaseLease, renewLease, takeLease } from "../../src/limits/leases";
 import { takeRate } from "../../src/limits/rate";
 import { clientAddress } from "../../src/limits/wrap";
 import { commentsPath } from "../../src/images/model";
@@ -175,6 +175,18 @@ describe("caps", () => {
     await take(now);
     await expect(take(now)).rejects.toMatchObject({ code: "resource-exhausted" });
     await take(now + 61_000); // both expired
+  });
+
+  it("streams: a renewed lease outlives its first expiry; an expired one is not renewed", async () => {
+    const fox = uid("fox");
+    const now = Date.now();
+    const kept = newLeaseId(db());
+    await takeLease(db(), fox, kept, 1, 60_000, now);
+    expect(await renewLease(db(), fox, kept, 60_000, now + 50_000)).toBe(true); // now held until now + 110 s
+    await expect(takeLease(db(), fox, newLeaseId(db()), 1, 60_000, now + 100_000)).rejects.toMatchObject({ code: "resource-exhausted" });
+    const next = await takeLease(db(), fox, newLeaseId(db()), 1, 60_000, now + 111_000); // it expired: its slot is free
+    expect(await renewLease(db(), fox, kept, 60_000, now + 112_000)).toBe(false); // dropped: no slot comes back
+    expect(await renewLease(db(), fox, next, 60_000, now + 112_000)).toBe(true);
   });
 
   it("canvas projects: concurrent creations cannot pass the cap together", async () => {

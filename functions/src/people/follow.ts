@@ -34,7 +34,7 @@ export async function setFollow(deps: PeopleDeps, uid: string, targetUid: string
   const { db } = deps;
   // A target who has an account but never made a people call gets their user document now.
   if (!(await db.doc(userPath(targetUid)).get()).exists) {
-    if (!(await deps.accountExists?.(targetUid))) throw new HttpsError("not-found", "No such user.");
+    if (!(await deps.authProfile?.(targetUid))) throw new HttpsError("not-found", "No such user.");
     await ensureUser(deps, targetUid);
   }
   const meRef = db.doc(userPath(uid));

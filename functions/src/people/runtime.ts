@@ -13,9 +13,4 @@ const authProfile = (uid: string): Promise<AuthProfile | null> =>
     });
 
 /** The deployed functions' dependencies (the people and images callables). */
-export const peopleDeps = (): PeopleDeps => ({
-  db: db(),
-  cache: cache(),
-  authProfile,
-  accountExists: async (uid) => (await authProfile(uid)) !== null,
-});
+export const peopleDeps = (): PeopleDeps => ({ db: db(), cache: cache(), authProfile });

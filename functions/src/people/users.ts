@@ -14,9 +14,8 @@ export interface AuthProfile {
 export interface PeopleDeps {
   db: Firestore;
   cache: Cache;
-  /** Whether Firebase Auth knows this uid (a user can exist before their user document does). */
-  accountExists?: (uid: string) => Promise<boolean>;
-  /** The name and picture of this uid's Auth account (null: no account): a profile's last
+  /** The name and picture of this uid's Auth account (null: no such account; a user can exist
+   *  before their user document does): a follow's check of its target, and a profile's last
    *  resort for a user who has neither a handle nor a public item. */
   authProfile?: (uid: string) => Promise<AuthProfile | null>;
   /** Accounts a user may follow (the LIMIT_FOLLOWING_PER_USER param when absent). */

@@ -23,8 +23,9 @@ export function errorText(error: unknown): string {
 /** The fields to spread into a log entry's payload. The stack's first line repeats the whole
  *  message, so the trace is the cut one-line text followed by the frames alone. */
 export function errorFields(error: unknown): ErrorFields {
+  const text = errorText(error);
   const stack = error instanceof Error ? error.stack : undefined;
   const frames = stack?.indexOf("\n    at ") ?? -1;
-  if (!stack || frames < 0) return { error: errorText(error) };
-  return { error: errorText(error), stack_trace: `${errorText(error)}${stack.slice(frames)}`.slice(0, maxStackText) };
+  if (!stack || frames < 0) return { error: text };
+  return { error: text, stack_trace: `${text}${stack.slice(frames)}`.slice(0, maxStackText) };
 }

@@ -20,7 +20,17 @@ import { fireSchedule } from "../helpers/schedule";
 import { waitFor } from "../helpers/wait";
 import { call, get, person, type Person } from "../people/harness";
 import { contentFingerprint } from "../../src/mirror/score";
-import { oldItems, oldMirror, oldSource, oldUsers, pipelineThumb, publicOldItems, writeOldPlatform, type OldItem } from "./old-platform";
+import {
+  imageUrl,
+  oldItems,
+  oldMirror,
+  oldSource,
+  oldUsers,
+  pipelineThumb,
+  publicOldItems,
+  writeOldPlatform,
+  type OldItem,
+} from "./old-platform";
 
 jest.setTimeout(120_000);
 
@@ -79,7 +89,7 @@ function oldView() {
         username: i.username,
         photoURL: i.photoURL ?? null,
         score: i.score ?? null,
-        url: `https://old.test/img/${i.id}.png`,
+        url: imageUrl(i),
         thumbnailUrl: pipelineThumb(i),
       },
     ]),

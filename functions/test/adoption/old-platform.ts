@@ -73,7 +73,7 @@ export const oldItems: OldItem[] = [
 
 const base = Date.parse("2026-01-05T10:00:00Z");
 const time = (item: OldItem) => Timestamp.fromMillis(base + item.at * 60_000);
-const imageUrl = (item: OldItem) => `https://old.test/img/${item.id}.png`;
+export const imageUrl = (item: OldItem) => `https://old.test/img/${item.id}.png`;
 /** What the old image pipeline wrote onto the mirror (never on the source). */
 export const pipelineThumb = (item: OldItem) => `https://old.test/thumb/${item.id}.webp`;
 const createdBy = (item: OldItem) => ({ uid: item.uid, username: item.username, ...(item.photoURL ? { photoURL: item.photoURL } : {}) });

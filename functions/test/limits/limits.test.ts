@@ -25,6 +25,7 @@ import { cache } from "../../src/cache/instance";
 import { db } from "../helpers/firestore";
 import { mirrorDoc } from "../helpers/fixtures";
 import { serveHandlers, type HandlerServer } from "../helpers/http-server";
+import { withinOneWindow } from "./window";
 
 const limits = {
   LIMIT_WRITES_PER_MINUTE: "4",
@@ -53,12 +54,7 @@ async function outcome(name: string, who: string, data: unknown) {
   }
 }
 
-/** Fixed windows are one minute: start a flood with at least 20 s of its window left, so it
- *  never spans two windows and its counts are exact. */
-async function freshWindow(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 20_000) await new Promise((r) => setTimeout(r, left + 100));
-}
+const freshWindow = () => withinOneWindow(20_000);
 
 let saved: Record<string, string | undefined>;
 beforeAll(() => {

@@ -12,6 +12,7 @@ import { projectId } from "../helpers/emulators";
 import { db, triggersOffDuringSuite } from "../helpers/firestore";
 import { mirrorDoc } from "../helpers/fixtures";
 import { person } from "../people/harness";
+import { withinOneWindow } from "./window";
 
 jest.setTimeout(120_000);
 
@@ -31,8 +32,7 @@ describe("the comment limit through the Functions emulator", () => {
   it("accepts exactly LIMIT_COMMENTS_PER_MINUTE comments a minute from one user, then answers resource-exhausted with a retry hint", async () => {
     const limit = commentLimit();
     expect(limit).toBeGreaterThan(0);
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 30_000) await new Promise((r) => setTimeout(r, left + 100)); // one fixed window
+    await withinOneWindow(30_000);
     const run = Date.now().toString(36);
     const item = `stack-limit-${run}`;
     await db()

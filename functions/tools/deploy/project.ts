@@ -1,20 +1,13 @@
-import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { projectEnv } from "./env-files";
 
 /**
  * What a command-line tool needs to work on a real project, named the Firebase CLI's way
  * (`--project <id>`): the id checked, no emulator variable left in the shell (it would send
  * every write to an emulator), GCLOUD_PROJECT set for firebase-admin (credentials: `gcloud auth
  * application-default login`), and the project's Upstash database: the URL from the same
- * functions/.env.<id> the deploy reads (firebase-tools' loader), the token (a secret) from the
+ * functions/.env.<id> the deploy reads (env-files.ts), the token (a secret) from the
  * shell's UPSTASH_REDIS_REST_TOKEN.
  */
-const functionsDir = resolve(__dirname, "..", "..");
-const fromRoot = createRequire(join(functionsDir, "..", "package.json"));
-const { loadUserEnvs } = fromRoot("firebase-tools/lib/functions/env") as {
-  loadUserEnvs(opts: { functionsSource: string; projectId: string }): Record<string, string>;
-};
-
 export const projectIdPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const emulatorVariables = ["FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", "FIREBASE_STORAGE_EMULATOR_HOST"];
 
@@ -30,7 +23,7 @@ export function productionTarget(projectId: string, needs: { redis: boolean } = 
   const set = emulatorVariables.filter((name) => process.env[name]);
   if (set.length) throw new Error(`--project ${projectId}, but ${set.join(", ")} would send the calls to an emulator: unset it`);
   process.env.GCLOUD_PROJECT = projectId;
-  const url = process.env.UPSTASH_REDIS_REST_URL ?? loadUserEnvs({ functionsSource: functionsDir, projectId }).UPSTASH_REDIS_REST_URL;
+  const url = process.env.UPSTASH_REDIS_REST_URL ?? projectEnv(projectId).UPSTASH_REDIS_REST_URL;
   const token = process.env.UPSTASH_REDIS_REST_TOKEN;
   if (needs.redis && (!url || !token))
     throw new Error(
